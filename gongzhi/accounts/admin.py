@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import Residence, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Gongzhi", {"fields": ("display_name", "phone", "preferred_language")}))
+    list_display = ["username", "email", "display_name", "is_active", "is_superuser"]
+
+
+@admin.register(Residence)
+class ResidenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "area", "status", "requested_at", "decided_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["user", "area", "decided_by"]
