@@ -69,6 +69,9 @@ class PatrolRecordForm(forms.Form):
         order = [n for _i, a, b in self.item_fields for n in (a, b)] + ["notes", "photos", "lat", "lon", "client_uuid"]
         self.order_fields(order)
 
+    def checklist_rows(self) -> list[tuple[Any, Any, Any]]:
+        return [(item, self[a], self[b]) for item, a, b in self.item_fields]
+
     def answers(self) -> dict[int, tuple[str, str]]:
         data = self.cleaned_data
         return {item.pk: (data.get(a) or "", data.get(b) or "") for item, a, b in self.item_fields}
