@@ -14,9 +14,8 @@ from gongzhi.organizations.models import Membership, Role
 from gongzhi.organizations.selectors import departments, is_admin, scope_areas
 from gongzhi.territory.models import Area, AreaKind
 
-from .models import Answer, ChecklistTemplate, DutyType, RiskType, Severity
+from .models import AlertKind, Answer, ChecklistTemplate, DutyType, RiskType, Severity
 from .permissions import RISK_ROLES, publisher_scopes
-from .models import AlertKind
 from .workflow import RiskLevel
 
 

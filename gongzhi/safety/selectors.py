@@ -18,7 +18,6 @@ from .models import (
     Alert,
     AlertDelivery,
     Finding,
-    GridAssignment,
     MissedPatrol,
     PatrolPlan,
     PatrolRecord,

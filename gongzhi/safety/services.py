@@ -8,11 +8,13 @@ validated in full before the first write, and each service runs in one transacti
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import io
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from django.apps import apps
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -20,10 +22,22 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from gongzhi.audit.services import audit_record
-from gongzhi.core.errors import Conflict, NotPermitted, OutOfScope, TransitionNotAllowed, ValidationFailed
+from gongzhi.core.errors import (
+    Conflict,
+    NotPermitted,
+    OutOfScope,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
 from gongzhi.notifications.services import notification_send
 from gongzhi.organizations.models import Organisation, Role
-from gongzhi.organizations.selectors import covers_area, has_role, is_admin, memberships_with, roles_of
+from gongzhi.organizations.selectors import (
+    covers_area,
+    has_role,
+    is_admin,
+    memberships_with,
+    roles_of,
+)
 from gongzhi.territory.models import Area, AreaKind
 
 from .models import (
@@ -56,8 +70,8 @@ from .workflow import (
     FindingStatus,
     RiskLevel,
     RiskStatus,
-    allowed_actions,
     alert_can,
+    allowed_actions,
     finding_can,
     risk_can,
 )
@@ -97,11 +111,11 @@ def photo_clean(upload: Any, *, field: str = "photos") -> ContentFile[bytes]:
             probe.verify()
         with Image.open(io.BytesIO(data)) as img:
             img.load()
-            img = ImageOps.exif_transpose(img) or img
-            img = img.convert("RGB")
-            img.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
+            upright: Image.Image = ImageOps.exif_transpose(img) or img
+            pic = upright.convert("RGB")
+            pic.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
             out = io.BytesIO()
-            img.save(out, format="JPEG", quality=85)
+            pic.save(out, format="JPEG", quality=85)
     except ValidationFailed:
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
@@ -320,15 +334,14 @@ CATEGORY_BY_TOPIC = {
 
 def _case_service() -> Any:
     try:
-        from gongzhi.cases import services as case_services
+        case_services = importlib.import_module("gongzhi.cases.services")
     except ImportError:
         return None
     return getattr(case_services, "case_submit", None)
 
 
 def _category_for(topic: str) -> Any:
-    from gongzhi.cases.models import Category
-
+    Category = apps.get_model("cases", "Category")
     codes = CATEGORY_BY_TOPIC.get(topic, []) + CATEGORY_BY_TOPIC["general"]
     found = {c.code: c for c in Category.objects.filter(code__in=codes)}
     for code in codes:
