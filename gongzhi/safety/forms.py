@@ -102,7 +102,7 @@ class RiskForm(forms.Form):
     level = forms.ChoiceField(label=_("Level"), choices=RiskLevel.choices)
     owner_department = forms.ModelChoiceField(label=_("Owner department"), queryset=departments())
     measures = forms.CharField(label=_("Measures"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    review_due = forms.DateField(label=_("Next review"), widget=forms.DateInput(attrs={"type": "date"}))
+    review_due = forms.DateField(label=_("Next review"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90,
                            widget=forms.NumberInput(attrs={"step": "any"}))
     lon = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180,
@@ -126,7 +126,7 @@ class RiskLevelForm(forms.Form):
 
 class RiskReviewForm(forms.Form):
     note = forms.CharField(label=_("What the review found"), widget=forms.Textarea(attrs={"rows": 2}))
-    next_review = forms.DateField(label=_("Next review"), widget=forms.DateInput(attrs={"type": "date"}))
+    next_review = forms.DateField(label=_("Next review"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     measures = forms.CharField(label=_("Measures (leave empty to keep)"), required=False,
                                widget=forms.Textarea(attrs={"rows": 2}))
 
