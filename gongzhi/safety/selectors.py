@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import OutOfScope
 from gongzhi.organizations.models import Role
@@ -103,7 +104,7 @@ def record_get_for(*, actor: Any, client_uuid: Any) -> PatrolRecord:
         .first()
     )
     if record is None:
-        raise OutOfScope("Patrol record not found.")
+        raise OutOfScope(_("Patrol record not found."))
     return record
 
 
@@ -114,7 +115,7 @@ def finding_get_for(*, actor: Any, pk: int) -> Finding:
         .first()
     )
     if finding is None:
-        raise OutOfScope("Finding not found.")
+        raise OutOfScope(_("Finding not found."))
     return finding
 
 
@@ -132,7 +133,7 @@ def missed_list_for(*, actor: Any) -> QuerySet[MissedPatrol]:
 def risk_list_for(*, actor: Any, status: str | None = RiskStatus.OPEN, level: str = "",
                   overdue_only: bool = False) -> QuerySet[Risk]:
     """Risks in the actor's area scope, or owned by the actor's department."""
-    qs = Risk.objects.select_related("area", "owner_department")
+    qs = Risk.objects.select_related("area", "area__parent", "owner_department")
     if not is_admin(actor):
         q = Q(pk__in=[])
         if memberships_with(actor, *RISK_ROLES):
@@ -153,7 +154,7 @@ def risk_list_for(*, actor: Any, status: str | None = RiskStatus.OPEN, level: st
 def risk_get_for(*, actor: Any, pk: int) -> Risk:
     risk = risk_list_for(actor=actor, status=None).filter(pk=pk).first()
     if risk is None:
-        raise OutOfScope("Risk not found.")
+        raise OutOfScope(_("Risk not found."))
     return risk
 
 
@@ -174,7 +175,7 @@ def alert_public_list(*, now: dt.datetime | None = None) -> QuerySet[Alert]:
 def alert_public_get(*, pk: int) -> Alert:
     alert = Alert.objects.filter(pk=pk).select_related("publisher_org").prefetch_related("areas").first()
     if alert is None:
-        raise OutOfScope("Alert not found.")
+        raise OutOfScope(_("Alert not found."))
     return alert
 
 

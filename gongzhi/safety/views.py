@@ -210,8 +210,9 @@ def risks(request: HttpRequest) -> HttpResponse:
          "level_label": r.get_level_display(), "url": f"{r.pk}/"}
         for r in page if r.lat is not None and r.lon is not None
     ]
+    outlines = {r.area.code: r.area.geojson_feature() for r in page if r.area.geometry}
     return render(request, "safety/risks.html", {
-        "page": page, "markers": markers, "status": status, "level": level, "overdue": overdue,
+        "page": page, "markers": markers, "outlines": {"type": "FeatureCollection", "features": list(outlines.values())}, "status": status, "level": level, "overdue": overdue,
         "levels": RiskLevel.choices, "statuses": RiskStatus.choices, "today": timezone.localdate(),
     })
 
