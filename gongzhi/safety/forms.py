@@ -135,6 +135,11 @@ class RiskCloseForm(forms.Form):
     reason = forms.CharField(label=_("Why the risk is gone"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class RiskLinkForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Link"), choices=[("case", _("Case")), ("warning", _("Hot-spot warning"))])
+    reference = forms.CharField(label=_("Case number or warning reference"), max_length=64)
+
+
 class AlertForm(forms.Form):
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("Kind"), choices=AlertKind.choices)

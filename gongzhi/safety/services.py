@@ -497,6 +497,26 @@ def risk_review(*, actor: Any, risk: Risk, note: str, next_review: dt.date, meas
 
 
 @transaction.atomic
+def risk_link(*, actor: Any, risk: Risk, kind: str, reference: str) -> Risk:
+    """Link a case (by number) or a hot-spot warning (by reference) to the risk."""
+    risk = _lock_risk(actor, risk, "review")
+    reference = reference.strip()
+    if not reference or len(reference) > 64:
+        raise ValidationFailed(_("Give the case number or warning reference."), field="reference")
+    if kind not in ("case", "warning"):
+        raise ValidationFailed(_("Choose a case or a warning."), field="kind")
+    field = "linked_cases" if kind == "case" else "linked_warnings"
+    links = list(getattr(risk, field))
+    if reference not in links:
+        links.append(reference)
+        setattr(risk, field, links)
+        risk.save(update_fields=[field, "updated_at"])
+        audit_record(stream=f"risk:{risk.pk}", action="safety.risk_linked", actor=actor,
+                     data={"kind": kind, "reference": reference})
+    return risk
+
+
+@transaction.atomic
 def risk_close(*, actor: Any, risk: Risk, reason: str) -> Risk:
     """The risk is gone: close it, with the reason."""
     risk = _lock_risk(actor, risk, "close")

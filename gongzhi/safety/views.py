@@ -28,6 +28,7 @@ from .forms import (
     RiskCloseForm,
     RiskForm,
     RiskLevelForm,
+    RiskLinkForm,
     RiskReviewForm,
 )
 from .models import DutyAssignment, PatrolPhoto, PatrolPlan, RiskEvent
@@ -243,6 +244,7 @@ def _risk_page(request: HttpRequest, risk: Any, forms: dict[str, Any] | None = N
         "review_form": forms.get("review") or RiskReviewForm(
             auto_id="review_%s", initial={"next_review": timezone.localdate() + dt.timedelta(days=30)}),
         "close_form": forms.get("close") or RiskCloseForm(auto_id="close_%s"),
+        "link_form": forms.get("link") or RiskLinkForm(auto_id="link_%s"),
         "overdue": risk.status == RiskStatus.OPEN and risk.review_due < timezone.localdate(),
         "kinds": RiskEvent.Kind,
     }, status=status)
@@ -266,6 +268,8 @@ def risk_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         form = RiskReviewForm(request.POST, auto_id="review_%s")
     elif action == "close":
         form = RiskCloseForm(request.POST, auto_id="close_%s")
+    elif action == "link":
+        form = RiskLinkForm(request.POST, auto_id="link_%s")
     else:
         raise Http404
     if form.is_valid():
@@ -276,6 +280,8 @@ def risk_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             elif action == "review":
                 services.risk_review(actor=request.user, risk=risk, note=data["note"],
                                      next_review=data["next_review"], measures=data["measures"])
+            elif action == "link":
+                services.risk_link(actor=request.user, risk=risk, kind=data["kind"], reference=data["reference"])
             else:
                 services.risk_close(actor=request.user, risk=risk, reason=data["reason"])
         except DomainError as error:

@@ -25,7 +25,7 @@ LEVEL_RANK = {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 1, RiskLevel.HIGH: 2, RiskLeve
 
 
 class RiskStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Under watch")
     CLOSED = "closed", _("Gone")
 
 

@@ -110,3 +110,14 @@ def test_risk_review_through_the_page(cast, login):
     assert risk.review_due.isoformat() == due
     bad = client.post(f"/safety/risks/{risk.pk}/level/", {"level": "medium", "reason": "same"})
     assert bad.status_code == 400
+
+
+def test_cases_and_warnings_are_linked_once_each(cast, login):
+    risk = register(cast)
+    client = login(cast, "committee")
+    for _ in range(2):
+        assert client.post(f"/safety/risks/{risk.pk}/link/", {"kind": "case", "reference": "GZ-2026-000042"}).status_code == 302
+    services.risk_link(actor=cast.committee, risk=risk, kind="warning", reference="HS-7")
+    risk.refresh_from_db()
+    assert (risk.linked_cases, risk.linked_warnings) == (["GZ-2026-000042"], ["HS-7"])
+    assert client.post(f"/safety/risks/{risk.pk}/link/", {"kind": "case", "reference": ""}).status_code == 400
