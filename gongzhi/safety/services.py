@@ -225,6 +225,10 @@ def _validate_answers(template: ChecklistTemplate, answers: Mapping[int, tuple[s
     return errors
 
 
+def _saved_record(client_uuid: uuid.UUID) -> PatrolRecord | None:
+    return PatrolRecord.objects.filter(client_uuid=client_uuid).first()
+
+
 def patrol_record_submit(
     *,
     actor: Any,
@@ -243,7 +247,7 @@ def patrol_record_submit(
     Idempotent on `client_uuid`: a phone that retries after a lost answer gets the record
     it already saved, never a second one. Everything is checked before the first write.
     """
-    existing = PatrolRecord.objects.filter(client_uuid=client_uuid).first()
+    existing = _saved_record(client_uuid)
     if existing is not None:
         if existing.worker_id != actor.pk:
             raise Conflict(_("This form was already submitted by someone else. Open a new patrol form."))
@@ -291,7 +295,7 @@ def patrol_record_submit(
 
 
 def _lock_finding(finding: Finding) -> Finding:
-    return Finding.objects.select_for_update().select_related("record", "record__grid", "record__template",
+    return Finding.objects.select_for_update(of=("self",)).select_related("record", "record__grid", "record__template",
                                                               "item").get(pk=finding.pk)
 
 
@@ -450,7 +454,7 @@ def risk_register(*, actor: Any, title: str, place: str, area: Area, risk_type: 
 
 
 def _lock_risk(actor: Any, risk: Risk, action: str) -> Risk:
-    risk = Risk.objects.select_for_update().select_related("area", "owner_department").get(pk=risk.pk)
+    risk = Risk.objects.select_for_update(of=("self",)).select_related("area", "owner_department").get(pk=risk.pk)
     if not actor.has_perm("safety.review_risk", risk):
         raise NotPermitted(_("Only the committee and the owner department can change this risk."))
     if not risk_can(risk.status, action):

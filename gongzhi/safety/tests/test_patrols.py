@@ -41,8 +41,9 @@ def test_a_retried_submission_returns_the_saved_record_without_a_duplicate(cast,
 
 
 def test_grid_worker_cannot_record_a_patrol_in_a_grid_they_are_not_assigned_to(cast, safety):
-    with pytest.raises(NotPermitted, match="not assigned"):
+    with pytest.raises(NotPermitted) as info:
         submit(cast, safety, grid=cast.grid(2, 1))
+    assert cast.grid(2, 1).name in info.value.errors["grid"][0]
     assert not PatrolRecord.objects.exists()
 
 
@@ -141,3 +142,28 @@ def test_statistics_count_patrols_findings_and_fixes_per_grid(cast, safety):
     assert (g1.patrols, g1.findings, g1.fixed_in_time, g1.reported) == (1, 2, 1, 1)
     assert rows[cast.grid(1, 2).code].patrols == 0
     assert cast.grid(2, 1).code not in rows
+
+
+@pytest.mark.pg
+def test_a_copy_that_loses_the_race_to_insert_returns_the_winners_record(cast, safety, monkeypatch):
+    key = uuid.uuid4()
+    winner = submit(cast, safety, key=key, answers=full_answers(safety.fire, {0: "Exit blocked"}))
+    # The second copy checked before the first committed: it saw nothing and inserts too.
+    monkeypatch.setattr(services, "_saved_record", lambda client_uuid: None)
+    loser = submit(cast, safety, key=key, answers=full_answers(safety.fire, {0: "Exit blocked"}))
+    assert loser.pk == winner.pk
+    assert PatrolRecord.objects.filter(client_uuid=key).count() == 1
+    assert Finding.objects.filter(record__client_uuid=key).count() == 1
+
+
+def test_a_submission_reused_by_another_worker_is_refused(cast, safety):
+    from gongzhi.core.errors import Conflict
+    from gongzhi.organizations.models import Membership
+
+    key = uuid.uuid4()
+    submit(cast, safety, key=key)
+    other = cast.users["resident2"]
+    Membership.objects.create(user=other, organisation=cast.orgs["rc-c1"], role="grid_worker",
+                              area=cast.community(1))
+    with pytest.raises(Conflict):
+        submit(cast, safety, key=key, actor=other)
