@@ -14,7 +14,7 @@ from gongzhi.organizations.models import Membership, Role
 from gongzhi.organizations.selectors import departments, is_admin, scope_areas
 from gongzhi.territory.models import Area, AreaKind
 
-from .models import AlertKind, Answer, ChecklistTemplate, DutyType, RiskType, Severity
+from .models import AlertKind, Answer, ChecklistTemplate, DutyType, Frequency, RiskType, Severity
 from .permissions import RISK_ROLES, publisher_scopes
 from .workflow import RiskLevel
 
@@ -167,6 +167,42 @@ class AlertForm(forms.Form):
         self.scopes = publisher_scopes(actor)
 
 
+def _grid_workers_in(scopes: list[Area]) -> Any:
+    q = Q(pk__in=[])
+    for a in scopes:
+        q |= a.subtree_q("area__") | (Q(area__isnull=True) & a.subtree_q("organisation__area__"))
+    user_ids = Membership.objects.filter(q, role=Role.GRID_WORKER, is_active=True).values("user_id")
+    return get_user_model().objects.filter(pk__in=user_ids).order_by("username")
+
+
+def _manager_scopes(actor: Any) -> list[Area]:
+    if is_admin(actor):
+        return list(Area.objects.filter(parent=None))
+    return scope_areas(actor, Role.COMMITTEE)
+
+
+class GridAssignForm(forms.Form):
+    grid = forms.ModelChoiceField(label=_("Grid"), queryset=Area.objects.none())
+    worker = forms.ModelChoiceField(label=_("Grid worker"), queryset=get_user_model().objects.none())
+    is_deputy = forms.BooleanField(label=_("As deputy"), required=False)
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scopes = _manager_scopes(actor)
+        self.fields["grid"].queryset = _areas_in(scopes, (AreaKind.GRID,))  # type: ignore[attr-defined]
+        self.fields["worker"].queryset = _grid_workers_in(scopes)  # type: ignore[attr-defined]
+
+
+class PlanForm(forms.Form):
+    grid = forms.ModelChoiceField(label=_("Grid"), queryset=Area.objects.none())
+    template = forms.ModelChoiceField(label=_("Checklist"), queryset=ChecklistTemplate.objects.filter(is_active=True))
+    frequency = forms.ChoiceField(label=_("How often"), choices=Frequency.choices, initial=Frequency.WEEKLY)
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = _areas_in(_manager_scopes(actor), (AreaKind.GRID,))  # type: ignore[attr-defined]
+
+
 class DutyForm(forms.Form):
     worker = forms.ModelChoiceField(label=_("Grid worker"), queryset=get_user_model().objects.none())
     duty_type = forms.ModelChoiceField(label=_("Duty"), queryset=DutyType.objects.all())
@@ -175,12 +211,6 @@ class DutyForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        scopes = scope_areas(actor, Role.COMMITTEE) if not is_admin(actor) else list(
-            Area.objects.filter(parent=None)
-        )
-        q = Q(pk__in=[])
-        for a in scopes:
-            q |= a.subtree_q("area__") | a.subtree_q("organisation__area__")
-        user_ids = Membership.objects.filter(q, role=Role.GRID_WORKER, is_active=True).values("user_id")
-        self.fields["worker"].queryset = get_user_model().objects.filter(pk__in=user_ids)  # type: ignore[attr-defined]
+        scopes = _manager_scopes(actor)
+        self.fields["worker"].queryset = _grid_workers_in(scopes)  # type: ignore[attr-defined]
         self.fields["grid"].queryset = _areas_in(scopes, (AreaKind.GRID,))  # type: ignore[attr-defined]

@@ -148,6 +148,19 @@ def grid_assign(*, actor: Any, grid: Area, worker: Any, is_deputy: bool = False)
     return assignment
 
 
+@transaction.atomic
+def grid_unassign(*, actor: Any, assignment: GridAssignment) -> GridAssignment:
+    """End an assignment; the worker's past records stay."""
+    assignment = GridAssignment.objects.select_for_update(of=("self",)).select_related("grid").get(pk=assignment.pk)
+    _require_manager(actor, assignment.grid)
+    if assignment.is_active:
+        assignment.is_active = False
+        assignment.save(update_fields=["is_active"])
+        audit_record(stream=f"grid:{assignment.grid.code}", action="safety.grid_unassigned", actor=actor,
+                     data={"worker": assignment.worker_id})
+    return assignment
+
+
 def duty_whitelist_for(role: str) -> list[DutyType]:
     return [w.duty_type for w in RoleDutyWhitelist.objects.filter(role=role).select_related("duty_type")]
 

@@ -24,14 +24,16 @@ from .forms import (
     DutyForm,
     FindingFixForm,
     FindingReportForm,
+    GridAssignForm,
     PatrolRecordForm,
+    PlanForm,
     RiskCloseForm,
     RiskForm,
     RiskLevelForm,
     RiskLinkForm,
     RiskReviewForm,
 )
-from .models import DutyAssignment, PatrolPhoto, PatrolPlan, RiskEvent
+from .models import DutyAssignment, GridAssignment, PatrolPhoto, PatrolPlan, RiskEvent
 from .permissions import is_assigned_to_grid
 from .workflow import FindingStatus, RiskLevel, RiskStatus
 
@@ -168,6 +170,55 @@ def statistics(request: HttpRequest) -> HttpResponse:
     rows = selectors.grid_statistics(actor=request.user, since=since, until=until)
     return render(request, "safety/statistics.html", {"rows": rows, "since": since, "until": until,
                                                       "fix_days": selectors.FIX_IN_TIME_DAYS})
+
+
+@login_required
+def grids(request: HttpRequest) -> HttpResponse:
+    """The committee's view of its grids: who walks them, and the patrol plans."""
+    _require(request, "safety.manage_grid")
+    assign_form = GridAssignForm(request.POST if request.POST.get("form") == "assign" else None,
+                                 actor=request.user, auto_id="assign_%s")
+    plan_form = PlanForm(request.POST if request.POST.get("form") == "plan" else None,
+                         actor=request.user, auto_id="plan_%s")
+    if request.method == "POST":
+        try:
+            if assign_form.is_bound and assign_form.is_valid():
+                data = assign_form.cleaned_data
+                services.grid_assign(actor=request.user, grid=data["grid"], worker=data["worker"],
+                                     is_deputy=data["is_deputy"])
+                messages.success(request, _("Grid worker assigned."))
+                return redirect("safety:grids")
+            if plan_form.is_bound and plan_form.is_valid():
+                data = plan_form.cleaned_data
+                services.patrol_plan_save(actor=request.user, grid=data["grid"], template=data["template"],
+                                          frequency=data["frequency"])
+                messages.success(request, _("Patrol plan saved."))
+                return redirect("safety:grids")
+        except DomainError as error:
+            add_domain_error(assign_form if assign_form.is_bound else plan_form, error)
+    grid_qs = assign_form.fields["grid"].queryset  # type: ignore[attr-defined]
+    assignments: dict[int, list[GridAssignment]] = {}
+    for a in GridAssignment.objects.filter(grid__in=grid_qs, is_active=True).select_related("worker"):
+        assignments.setdefault(a.grid_id, []).append(a)
+    plans: dict[int, list[PatrolPlan]] = {}
+    for p in PatrolPlan.objects.filter(grid__in=grid_qs, is_active=True).select_related("template"):
+        plans.setdefault(p.grid_id, []).append(p)
+    rows = [{"grid": g, "assignments": assignments.get(g.pk, []), "plans": plans.get(g.pk, [])} for g in grid_qs]
+    bound = assign_form.is_bound or plan_form.is_bound
+    return render(request, "safety/grids.html", {
+        "rows": rows, "assign_form": assign_form, "plan_form": plan_form,
+    }, status=400 if bound else 200)
+
+
+@login_required
+def grid_unassign(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_object_or_404(GridAssignment.objects.select_related("grid", "worker"), pk=pk, is_active=True)
+    _require(request, "safety.manage_grid", assignment.grid)
+    if request.method == "POST":
+        services.grid_unassign(actor=request.user, assignment=assignment)
+        messages.success(request, _("Assignment ended."))
+        return redirect("safety:grids")
+    return render(request, "safety/grid_unassign.html", {"assignment": assignment})
 
 
 @login_required

@@ -31,6 +31,7 @@ PAGES = {
     "/safety/risks/new/": "safety.add_risk",
     "/safety/statistics/": "safety.view_stats",
     "/safety/duties/": "safety.assign_duty",
+    "/safety/grids/": "safety.manage_grid",
     "/safety/alerts/new/": "safety.publish_alert",
     "/safety/alerts/published/": "safety.publish_alert",
 }
