@@ -35,7 +35,7 @@ def timings(fn: Callable[[], Any], n: int, warmup: int = 5) -> list[float]:
 def summary(samples_ms: list[float]) -> dict[str, float]:
     ordered = sorted(samples_ms)
     def pct(p: float) -> float:
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
     return {
         "n": len(ordered), "mean_ms": round(statistics.fmean(ordered), 4), "p50_ms": round(pct(50), 4),
         "p95_ms": round(pct(95), 4), "p99_ms": round(pct(99), 4),
