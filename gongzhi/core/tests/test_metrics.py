@@ -21,8 +21,8 @@ def test_metrics_are_hidden_from_other_addresses_without_the_token(db, settings)
     assert outsider.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret").status_code == 200
 
 
-def test_reads_go_to_a_replica_only_inside_the_replica_block(settings):
-    settings.DATABASES = {**settings.DATABASES, "replica0": settings.DATABASES["default"]}
+def test_reads_go_to_a_replica_only_inside_the_replica_block(monkeypatch):
+    monkeypatch.setattr("gongzhi.core.db.replica_aliases", lambda: ["replica0"])
     router = ReplicaRouter()
     assert router.db_for_read(None) == "default"
     with reading_from_replica():
