@@ -24,7 +24,11 @@ _engine: Engine | None = None
 def _text_engine() -> Engine:
     global _engine
     if _engine is None:
-        _engine = Engine(app_dirs=True, autoescape=False)
+        _engine = Engine(
+            app_dirs=True,
+            autoescape=False,
+            libraries={"i18n": "django.templatetags.i18n", "l10n": "django.templatetags.l10n", "tz": "django.templatetags.tz"},
+        )
     return _engine
 
 
