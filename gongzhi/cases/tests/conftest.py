@@ -7,24 +7,36 @@ import pytest
 from PIL import Image
 
 
-@pytest.fixture
-def catalogue(cast: Any) -> Any:
-    """The default category tree, catalogue and 2026 calendar on top of the cast."""
+def _seed(cast: Any) -> None:
     from gongzhi.cases import demo
 
     demo.seed_calendar()
     demo.seed_categories()
     demo.seed_catalogue(cast)
+
+
+@pytest.fixture(scope="session")
+def _cases_seeded(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Seed the tree, catalogue and calendar once per test database (tests roll back on top)."""
+    from gongzhi.core.demo import seed_demo
+
+    with django_db_blocker.unblock():
+        _seed(seed_demo())
+
+
+@pytest.fixture
+def catalogue(_cases_seeded: Any, cast: Any) -> Any:
+    """The default category tree, catalogue and 2026 calendar on top of the cast."""
+    from gongzhi.cases.models import Category
+
+    if not Category.objects.filter(code="pothole").exists():  # after a transactional test's flush
+        _seed(cast)
     return cast
 
 
 @pytest.fixture
 def tcatalogue(tcast: Any) -> Any:
-    from gongzhi.cases import demo
-
-    demo.seed_calendar()
-    demo.seed_categories()
-    demo.seed_catalogue(tcast)
+    _seed(tcast)
     return tcast
 
 
