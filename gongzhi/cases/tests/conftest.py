@@ -67,7 +67,7 @@ def new_case(cast: Any, code: str = "pothole", **kwargs: Any) -> Any:
     params: dict[str, Any] = {
         "actor": cast.resident, "channel": "web", "category": Category.objects.get(code=code),
         "description": "A deep pothole at the corner of Liu'an Road.", "area": area,
-        "lat": area.centroid_lat, "lon": area.centroid_lon,
+        "lat": area.centroid_lat if area else None, "lon": area.centroid_lon if area else None,
     }
     params.update(kwargs)
     return case_submit(**params)
