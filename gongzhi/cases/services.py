@@ -461,7 +461,7 @@ def _event(
 def _begin(case: Case, actor: Any, action: str, expected_version: int | None) -> tuple[Case, Transition]:
     """Lock the row and run the checks every transition shares (see the module docstring)."""
     locked = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("category", "area", "lead_department", "reporter")
         .get(pk=case.pk)
     )
@@ -1080,7 +1080,9 @@ def case_refer(*, actor: Any, case: Case, organisation: Organisation, note: str)
 def _referral(actor: Any, assignment: CaseAssignment, statuses: Sequence[str]) -> tuple[CaseAssignment, Case]:
     from gongzhi.organizations.selectors import memberships_of
 
-    locked = CaseAssignment.objects.select_for_update().select_related("case", "organisation").get(pk=assignment.pk)
+    locked = (
+        CaseAssignment.objects.select_for_update(of=("self",)).select_related("case", "organisation").get(pk=assignment.pk)
+    )
     if locked.kind != AssignmentKind.REFERRAL or not any(
         m.organisation_id == locked.organisation_id for m in memberships_of(actor)
     ):
@@ -1160,7 +1162,7 @@ def case_check_deadlines(*, now: dt.datetime | None = None, limit: int = 1000) -
     cal = load_calendar()
     for pk in ids:
         with transaction.atomic():
-            case = Case.objects.select_for_update().select_related("area", "lead_department").get(pk=pk)
+            case = Case.objects.select_for_update(of=("self",)).select_related("area", "lead_department").get(pk=pk)
             if case.next_check_at is None or case.next_check_at > now:
                 continue
             before = case.warning_level
