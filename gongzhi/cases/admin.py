@@ -15,7 +15,15 @@ from .models import Case, CaseEvent, Category, DispatchRule, Holiday, TimeLimit,
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("code", "name_zh", "name_en", "case_type", "default_urgency", "allows_anonymous", "is_active")
+    list_display = (
+        "code",
+        "name_zh",
+        "name_en",
+        "case_type",
+        "default_urgency",
+        "allows_anonymous",
+        "is_active",
+    )
     list_filter = ("case_type", "depth", "is_active")
     search_fields = ("code", "name_zh", "name_en")
 
@@ -34,7 +42,9 @@ class DispatchRuleForm(ModelForm):
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise ValidationError("A rule for this category and area already exists and would be equally specific.")
+            raise ValidationError(
+                "A rule for this category and area already exists and would be equally specific."
+            )
         return data
 
 
@@ -48,9 +58,13 @@ class DispatchRuleAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: DispatchRule, form: Any, change: bool) -> None:
         try:
             services.dispatch_rule_save(
-                actor=request.user, rule=obj if change else None, category=form.cleaned_data.get("category"),
-                area=form.cleaned_data.get("area"), lead=form.cleaned_data["lead"],
-                assisting=list(form.cleaned_data.get("assisting") or []), note=form.cleaned_data.get("note", ""),
+                actor=request.user,
+                rule=obj if change else None,
+                category=form.cleaned_data.get("category"),
+                area=form.cleaned_data.get("area"),
+                lead=form.cleaned_data["lead"],
+                assisting=list(form.cleaned_data.get("assisting") or []),
+                note=form.cleaned_data.get("note", ""),
             )
         except DomainError as exc:
             raise ValidationError(exc.message) from exc
@@ -77,7 +91,14 @@ class TimeLimitAdmin(admin.ModelAdmin):
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ("number", "status", "category", "lead_department", "submitted_at", "warning_level")
+    list_display = (
+        "number",
+        "status",
+        "category",
+        "lead_department",
+        "submitted_at",
+        "warning_level",
+    )
     list_filter = ("status", "channel", "warning_level")
     search_fields = ("number",)
     list_select_related = ("category", "lead_department")

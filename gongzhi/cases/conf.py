@@ -25,4 +25,6 @@ def default_evaluation_days() -> int:
 
 
 def default_evaluation() -> dict[str, Any]:
-    return dict(getattr(settings, "GONGZHI_CASES_DEFAULT_EVALUATION", {"resolved": True, "satisfaction": 4}))
+    return dict(
+        getattr(settings, "GONGZHI_CASES_DEFAULT_EVALUATION", {"resolved": True, "satisfaction": 4})
+    )

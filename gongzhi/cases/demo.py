@@ -16,106 +16,560 @@ from .models import Case, Category, DayKind, DispatchRule, Holiday, WorkCalendar
 Node = tuple[Any, ...]
 
 TREE: list[Node] = [
-    ("city", "市政服务", "City services", "complaint", "public-works", [
-        ("city-roads", "道路与设施", "Roads and facilities", "complaint", "public-works", [
-            ("pothole", "路面坑洼", "Pothole", "complaint", "public-works", {"anonymous": True, "questions": [
-                {"code": "size", "label_zh": "坑洞大小", "label_en": "Size of the hole", "datatype": "singlevaluelist",
-                 "required": False, "values": [{"key": "small", "name": "small / 小"}, {"key": "large", "name": "large / 大"}]}]}),
-            ("streetlight", "路灯故障", "Street light out", "complaint", "public-works", {"anonymous": True}),
-            ("manhole", "井盖缺失或损坏", "Missing or broken manhole cover", "report", "public-works", {"urgency": "urgent", "anonymous": True}),
-            ("sidewalk", "人行道损坏", "Damaged pavement", "complaint", "public-works", {"anonymous": True}),
-        ]),
-        ("city-utilities", "水电气暖", "Utilities", "help", "public-works", [
-            ("water-outage", "停水或水压低", "Water outage or low pressure", "help", "public-works", {"urgency": "high"}),
-            ("drain-blocked", "下水道堵塞", "Blocked drain", "complaint", "public-works", {}),
-            ("heating", "供暖问题", "Heating problem", "help", "housing", {}),
-        ]),
-        ("city-appearance", "市容环境", "City appearance", "complaint", "city-management", [
-            ("litter", "垃圾堆放", "Litter and dumped rubbish", "complaint", "city-management", {"anonymous": True}),
-            ("illegal-stall", "占道经营", "Street stalls blocking the way", "complaint", "city-management", {"anonymous": True}),
-            ("graffiti", "乱涂乱画与小广告", "Graffiti and flyposting", "complaint", "city-management", {"anonymous": True}),
-        ]),
-    ]),
-    ("environment", "生态环境", "Environment", "complaint", "environment", [
-        ("env-pollution", "污染", "Pollution", "complaint", "environment", [
-            ("noise", "噪声扰民", "Noise", "complaint", "environment", {"anonymous": True}),
-            ("air", "废气与油烟", "Smoke, fumes and cooking smells", "complaint", "environment", {"anonymous": True}),
-            ("water-pollution", "水体污染", "Water pollution", "report", "environment", {"anonymous": True}),
-        ]),
-        ("env-green", "绿化", "Greenery", "help", "city-management", [
-            ("tree", "树木倒伏或需修剪", "Fallen or overgrown tree", "help", "city-management", {}),
-            ("green-space", "绿地损毁", "Damaged green space", "complaint", "city-management", {}),
-        ]),
-    ]),
-    ("transport", "交通出行", "Transport", "complaint", "transport", [
-        ("transport-road", "道路交通", "Road traffic", "complaint", "transport", [
-            ("parking", "违规停车", "Illegal parking", "complaint", "transport", {"anonymous": True}),
-            ("traffic-signal", "信号灯故障", "Traffic signal fault", "report", "transport", {"urgency": "high", "anonymous": True}),
-            ("bus", "公交线路与站点", "Bus routes and stops", "suggestion", "transport", {}),
-        ]),
-        ("transport-bike", "非机动车", "Bicycles and e-bikes", "complaint", "transport", [
-            ("shared-bikes", "共享单车乱停放", "Badly parked shared bikes", "complaint", "transport", {"anonymous": True}),
-        ]),
-    ]),
-    ("housing", "住房与物业", "Housing and property", "complaint", "housing", [
-        ("housing-property", "物业管理", "Property management", "complaint", "housing", [
-            ("property-service", "物业服务质量", "Property management service", "complaint", "housing", {}),
-            ("lift", "电梯故障", "Lift out of order", "help", "housing", {"urgency": "high"}),
-            ("leak", "房屋漏水", "Leaking building", "help", "housing", {}),
-        ]),
-        ("housing-building", "建筑与装修", "Building and renovation", "complaint", "housing", [
-            ("illegal-building", "违章搭建", "Unauthorised construction", "report", "city-management", {"anonymous": True}),
-            ("renovation-noise", "装修扰民", "Renovation noise", "complaint", "housing", {}),
-        ]),
-    ]),
-    ("social", "社会保障", "Social security", "help", "civil-affairs", [
-        ("social-support", "救助与补贴", "Assistance and allowances", "help", "civil-affairs", [
-            ("elderly-care", "养老服务", "Care for older people", "help", "civil-affairs", {"public": False}),
-            ("disability", "残疾人服务", "Services for disabled people", "help", "civil-affairs", {"public": False}),
-            ("hardship", "困难救助", "Hardship assistance", "help", "civil-affairs", {"public": False}),
-        ]),
-    ]),
-    ("health", "卫生健康", "Health", "help", "health", [
-        ("health-services", "医疗与防疫", "Health services", "help", "health", [
-            ("clinic", "社区卫生服务", "Community clinic", "question", "health", {}),
-            ("food-safety", "食品安全", "Food safety", "report", "health", {"anonymous": True}),
-        ]),
-    ]),
-    ("education", "教育", "Education", "help", "education", [
-        ("education-school", "学校与入学", "Schools and enrolment", "question", "education", [
-            ("enrolment", "入学咨询", "School enrolment", "question", "education", {}),
-            ("school-safety", "校园周边安全", "Safety around schools", "report", "education", {}),
-        ]),
-    ]),
-    ("safety", "安全隐患", "Safety hazards", "report", "city-management", [
-        ("safety-fire", "消防安全", "Fire safety", "report", "city-management", [
-            ("fire-exit", "消防通道堵塞", "Blocked fire exit", "report", "city-management", {"urgency": "high", "anonymous": True}),
-            ("ebike-charging", "电动车违规充电", "Unsafe e-bike charging", "report", "city-management", {"urgency": "high", "anonymous": True}),
-        ]),
-        ("safety-other", "其他隐患", "Other hazards", "report", "public-works", [
-            ("gas", "燃气隐患", "Gas hazard", "report", "public-works", {"urgency": "urgent", "anonymous": True}),
-            ("construction-site", "工地安全", "Building-site safety", "report", "housing", {"anonymous": True}),
-        ]),
-    ]),
-    ("neighbours", "邻里纠纷", "Neighbour disputes", "help", "city-management", [
-        ("neighbours-disputes", "邻里矛盾", "Disputes between neighbours", "help", "city-management", [
-            ("neighbour-noise", "邻里噪声纠纷", "Noise between neighbours", "help", "city-management", {"public": False}),
-            ("shared-space", "公共空间占用", "Use of shared space", "help", "city-management", {"public": False}),
-            ("pets", "宠物扰民", "Pets", "help", "city-management", {"public": False}),
-        ]),
-    ]),
-    ("suggestions", "意见建议", "Suggestions", "suggestion", "city-management", [
-        ("suggestions-community", "社区建设", "Community life", "suggestion", "city-management", [
-            ("facility-suggestion", "设施建设建议", "Suggestion for a facility", "suggestion", "city-management", {}),
-            ("service-suggestion", "服务改进建议", "Suggestion for a service", "suggestion", "city-management", {}),
-        ]),
-    ]),
-    ("questions", "政策咨询", "Questions", "question", "city-management", [
-        ("questions-policy", "政策与办事", "Policies and procedures", "question", "city-management", [
-            ("procedure", "办事流程咨询", "How to get something done", "question", "city-management", {}),
-            ("policy", "政策解读", "Explaining a policy", "question", "civil-affairs", {}),
-        ]),
-    ]),
+    (
+        "city",
+        "市政服务",
+        "City services",
+        "complaint",
+        "public-works",
+        [
+            (
+                "city-roads",
+                "道路与设施",
+                "Roads and facilities",
+                "complaint",
+                "public-works",
+                [
+                    (
+                        "pothole",
+                        "路面坑洼",
+                        "Pothole",
+                        "complaint",
+                        "public-works",
+                        {
+                            "anonymous": True,
+                            "questions": [
+                                {
+                                    "code": "size",
+                                    "label_zh": "坑洞大小",
+                                    "label_en": "Size of the hole",
+                                    "datatype": "singlevaluelist",
+                                    "required": False,
+                                    "values": [
+                                        {"key": "small", "name": "small / 小"},
+                                        {"key": "large", "name": "large / 大"},
+                                    ],
+                                }
+                            ],
+                        },
+                    ),
+                    (
+                        "streetlight",
+                        "路灯故障",
+                        "Street light out",
+                        "complaint",
+                        "public-works",
+                        {"anonymous": True},
+                    ),
+                    (
+                        "manhole",
+                        "井盖缺失或损坏",
+                        "Missing or broken manhole cover",
+                        "report",
+                        "public-works",
+                        {"urgency": "urgent", "anonymous": True},
+                    ),
+                    (
+                        "sidewalk",
+                        "人行道损坏",
+                        "Damaged pavement",
+                        "complaint",
+                        "public-works",
+                        {"anonymous": True},
+                    ),
+                ],
+            ),
+            (
+                "city-utilities",
+                "水电气暖",
+                "Utilities",
+                "help",
+                "public-works",
+                [
+                    (
+                        "water-outage",
+                        "停水或水压低",
+                        "Water outage or low pressure",
+                        "help",
+                        "public-works",
+                        {"urgency": "high"},
+                    ),
+                    (
+                        "drain-blocked",
+                        "下水道堵塞",
+                        "Blocked drain",
+                        "complaint",
+                        "public-works",
+                        {},
+                    ),
+                    ("heating", "供暖问题", "Heating problem", "help", "housing", {}),
+                ],
+            ),
+            (
+                "city-appearance",
+                "市容环境",
+                "City appearance",
+                "complaint",
+                "city-management",
+                [
+                    (
+                        "litter",
+                        "垃圾堆放",
+                        "Litter and dumped rubbish",
+                        "complaint",
+                        "city-management",
+                        {"anonymous": True},
+                    ),
+                    (
+                        "illegal-stall",
+                        "占道经营",
+                        "Street stalls blocking the way",
+                        "complaint",
+                        "city-management",
+                        {"anonymous": True},
+                    ),
+                    (
+                        "graffiti",
+                        "乱涂乱画与小广告",
+                        "Graffiti and flyposting",
+                        "complaint",
+                        "city-management",
+                        {"anonymous": True},
+                    ),
+                ],
+            ),
+        ],
+    ),
+    (
+        "environment",
+        "生态环境",
+        "Environment",
+        "complaint",
+        "environment",
+        [
+            (
+                "env-pollution",
+                "污染",
+                "Pollution",
+                "complaint",
+                "environment",
+                [
+                    ("noise", "噪声扰民", "Noise", "complaint", "environment", {"anonymous": True}),
+                    (
+                        "air",
+                        "废气与油烟",
+                        "Smoke, fumes and cooking smells",
+                        "complaint",
+                        "environment",
+                        {"anonymous": True},
+                    ),
+                    (
+                        "water-pollution",
+                        "水体污染",
+                        "Water pollution",
+                        "report",
+                        "environment",
+                        {"anonymous": True},
+                    ),
+                ],
+            ),
+            (
+                "env-green",
+                "绿化",
+                "Greenery",
+                "help",
+                "city-management",
+                [
+                    (
+                        "tree",
+                        "树木倒伏或需修剪",
+                        "Fallen or overgrown tree",
+                        "help",
+                        "city-management",
+                        {},
+                    ),
+                    (
+                        "green-space",
+                        "绿地损毁",
+                        "Damaged green space",
+                        "complaint",
+                        "city-management",
+                        {},
+                    ),
+                ],
+            ),
+        ],
+    ),
+    (
+        "transport",
+        "交通出行",
+        "Transport",
+        "complaint",
+        "transport",
+        [
+            (
+                "transport-road",
+                "道路交通",
+                "Road traffic",
+                "complaint",
+                "transport",
+                [
+                    (
+                        "parking",
+                        "违规停车",
+                        "Illegal parking",
+                        "complaint",
+                        "transport",
+                        {"anonymous": True},
+                    ),
+                    (
+                        "traffic-signal",
+                        "信号灯故障",
+                        "Traffic signal fault",
+                        "report",
+                        "transport",
+                        {"urgency": "high", "anonymous": True},
+                    ),
+                    (
+                        "bus",
+                        "公交线路与站点",
+                        "Bus routes and stops",
+                        "suggestion",
+                        "transport",
+                        {},
+                    ),
+                ],
+            ),
+            (
+                "transport-bike",
+                "非机动车",
+                "Bicycles and e-bikes",
+                "complaint",
+                "transport",
+                [
+                    (
+                        "shared-bikes",
+                        "共享单车乱停放",
+                        "Badly parked shared bikes",
+                        "complaint",
+                        "transport",
+                        {"anonymous": True},
+                    ),
+                ],
+            ),
+        ],
+    ),
+    (
+        "housing",
+        "住房与物业",
+        "Housing and property",
+        "complaint",
+        "housing",
+        [
+            (
+                "housing-property",
+                "物业管理",
+                "Property management",
+                "complaint",
+                "housing",
+                [
+                    (
+                        "property-service",
+                        "物业服务质量",
+                        "Property management service",
+                        "complaint",
+                        "housing",
+                        {},
+                    ),
+                    (
+                        "lift",
+                        "电梯故障",
+                        "Lift out of order",
+                        "help",
+                        "housing",
+                        {"urgency": "high"},
+                    ),
+                    ("leak", "房屋漏水", "Leaking building", "help", "housing", {}),
+                ],
+            ),
+            (
+                "housing-building",
+                "建筑与装修",
+                "Building and renovation",
+                "complaint",
+                "housing",
+                [
+                    (
+                        "illegal-building",
+                        "违章搭建",
+                        "Unauthorised construction",
+                        "report",
+                        "city-management",
+                        {"anonymous": True},
+                    ),
+                    (
+                        "renovation-noise",
+                        "装修扰民",
+                        "Renovation noise",
+                        "complaint",
+                        "housing",
+                        {},
+                    ),
+                ],
+            ),
+        ],
+    ),
+    (
+        "social",
+        "社会保障",
+        "Social security",
+        "help",
+        "civil-affairs",
+        [
+            (
+                "social-support",
+                "救助与补贴",
+                "Assistance and allowances",
+                "help",
+                "civil-affairs",
+                [
+                    (
+                        "elderly-care",
+                        "养老服务",
+                        "Care for older people",
+                        "help",
+                        "civil-affairs",
+                        {"public": False},
+                    ),
+                    (
+                        "disability",
+                        "残疾人服务",
+                        "Services for disabled people",
+                        "help",
+                        "civil-affairs",
+                        {"public": False},
+                    ),
+                    (
+                        "hardship",
+                        "困难救助",
+                        "Hardship assistance",
+                        "help",
+                        "civil-affairs",
+                        {"public": False},
+                    ),
+                ],
+            ),
+        ],
+    ),
+    (
+        "health",
+        "卫生健康",
+        "Health",
+        "help",
+        "health",
+        [
+            (
+                "health-services",
+                "医疗与防疫",
+                "Health services",
+                "help",
+                "health",
+                [
+                    ("clinic", "社区卫生服务", "Community clinic", "question", "health", {}),
+                    (
+                        "food-safety",
+                        "食品安全",
+                        "Food safety",
+                        "report",
+                        "health",
+                        {"anonymous": True},
+                    ),
+                ],
+            ),
+        ],
+    ),
+    (
+        "education",
+        "教育",
+        "Education",
+        "help",
+        "education",
+        [
+            (
+                "education-school",
+                "学校与入学",
+                "Schools and enrolment",
+                "question",
+                "education",
+                [
+                    ("enrolment", "入学咨询", "School enrolment", "question", "education", {}),
+                    (
+                        "school-safety",
+                        "校园周边安全",
+                        "Safety around schools",
+                        "report",
+                        "education",
+                        {},
+                    ),
+                ],
+            ),
+        ],
+    ),
+    (
+        "safety",
+        "安全隐患",
+        "Safety hazards",
+        "report",
+        "city-management",
+        [
+            (
+                "safety-fire",
+                "消防安全",
+                "Fire safety",
+                "report",
+                "city-management",
+                [
+                    (
+                        "fire-exit",
+                        "消防通道堵塞",
+                        "Blocked fire exit",
+                        "report",
+                        "city-management",
+                        {"urgency": "high", "anonymous": True},
+                    ),
+                    (
+                        "ebike-charging",
+                        "电动车违规充电",
+                        "Unsafe e-bike charging",
+                        "report",
+                        "city-management",
+                        {"urgency": "high", "anonymous": True},
+                    ),
+                ],
+            ),
+            (
+                "safety-other",
+                "其他隐患",
+                "Other hazards",
+                "report",
+                "public-works",
+                [
+                    (
+                        "gas",
+                        "燃气隐患",
+                        "Gas hazard",
+                        "report",
+                        "public-works",
+                        {"urgency": "urgent", "anonymous": True},
+                    ),
+                    (
+                        "construction-site",
+                        "工地安全",
+                        "Building-site safety",
+                        "report",
+                        "housing",
+                        {"anonymous": True},
+                    ),
+                ],
+            ),
+        ],
+    ),
+    (
+        "neighbours",
+        "邻里纠纷",
+        "Neighbour disputes",
+        "help",
+        "city-management",
+        [
+            (
+                "neighbours-disputes",
+                "邻里矛盾",
+                "Disputes between neighbours",
+                "help",
+                "city-management",
+                [
+                    (
+                        "neighbour-noise",
+                        "邻里噪声纠纷",
+                        "Noise between neighbours",
+                        "help",
+                        "city-management",
+                        {"public": False},
+                    ),
+                    (
+                        "shared-space",
+                        "公共空间占用",
+                        "Use of shared space",
+                        "help",
+                        "city-management",
+                        {"public": False},
+                    ),
+                    ("pets", "宠物扰民", "Pets", "help", "city-management", {"public": False}),
+                ],
+            ),
+        ],
+    ),
+    (
+        "suggestions",
+        "意见建议",
+        "Suggestions",
+        "suggestion",
+        "city-management",
+        [
+            (
+                "suggestions-community",
+                "社区建设",
+                "Community life",
+                "suggestion",
+                "city-management",
+                [
+                    (
+                        "facility-suggestion",
+                        "设施建设建议",
+                        "Suggestion for a facility",
+                        "suggestion",
+                        "city-management",
+                        {},
+                    ),
+                    (
+                        "service-suggestion",
+                        "服务改进建议",
+                        "Suggestion for a service",
+                        "suggestion",
+                        "city-management",
+                        {},
+                    ),
+                ],
+            ),
+        ],
+    ),
+    (
+        "questions",
+        "政策咨询",
+        "Questions",
+        "question",
+        "city-management",
+        [
+            (
+                "questions-policy",
+                "政策与办事",
+                "Policies and procedures",
+                "question",
+                "city-management",
+                [
+                    (
+                        "procedure",
+                        "办事流程咨询",
+                        "How to get something done",
+                        "question",
+                        "city-management",
+                        {},
+                    ),
+                    ("policy", "政策解读", "Explaining a policy", "question", "civil-affairs", {}),
+                ],
+            ),
+        ],
+    ),
 ]
 
 # 2026 public holidays and make-up working days (State Council schedule).
@@ -155,13 +609,20 @@ DEMO_TEXTS = [
 
 # The states the demo cases are walked to, in order of the workflow.
 DEMO_PATHS = [
-    [], ["dispatch"], ["dispatch", "accept"], ["dispatch", "accept", "start", "note"],
-    ["dispatch", "accept", "request_info"], ["dispatch", "accept", "reply"],
-    ["dispatch", "accept", "reply", "evaluate"], ["dispatch", "return"],
+    [],
+    ["dispatch"],
+    ["dispatch", "accept"],
+    ["dispatch", "accept", "start", "note"],
+    ["dispatch", "accept", "request_info"],
+    ["dispatch", "accept", "reply"],
+    ["dispatch", "accept", "reply", "evaluate"],
+    ["dispatch", "return"],
 ]
 
 
-def _walk(node: Node, parent: Category | None, sort: list[int], leaves: dict[str, tuple[Category, str]]) -> None:
+def _walk(
+    node: Node, parent: Category | None, sort: list[int], leaves: dict[str, tuple[Category, str]]
+) -> None:
     from .services import category_save
 
     code, zh, en, case_type, dept, rest = node
@@ -214,26 +675,41 @@ def seed_catalogue(cast: Any) -> None:
                 dispatch_rule_save(actor=None, category=mid, lead=cast.orgs[cdept])
             for leaf in grandchildren:
                 lcode, _lz, _le, _lt, ldept, _opts = leaf
-                if ldept != cdept and not DispatchRule.objects.filter(category__code=lcode, area=None).exists():
-                    dispatch_rule_save(actor=None, category=Category.objects.get(code=lcode), lead=cast.orgs[ldept])
+                if (
+                    ldept != cdept
+                    and not DispatchRule.objects.filter(category__code=lcode, area=None).exists()
+                ):
+                    dispatch_rule_save(
+                        actor=None, category=Category.objects.get(code=lcode), lead=cast.orgs[ldept]
+                    )
     # Fallback owners: city management for the street, the committee above it.
     if not DispatchRule.objects.filter(category=None, area=None).exists():
         dispatch_rule_save(actor=None, lead=cast.orgs["committee"], note="Global fallback owner")
     if not DispatchRule.objects.filter(category=None, area=cast.street).exists():
-        dispatch_rule_save(actor=None, area=cast.street, lead=cast.orgs["city-management"], note="Fallback owner")
+        dispatch_rule_save(
+            actor=None, area=cast.street, lead=cast.orgs["city-management"], note="Fallback owner"
+        )
     # Joint handling: blocked fire exits are led by city management with housing assisting.
     fire = Category.objects.get(code="fire-exit")
     if not DispatchRule.objects.filter(category=fire, area=None).exists():
-        dispatch_rule_save(actor=None, category=fire, lead=cast.orgs["city-management"], assisting=[cast.orgs["housing"]])
+        dispatch_rule_save(
+            actor=None,
+            category=fire,
+            lead=cast.orgs["city-management"],
+            assisting=[cast.orgs["housing"]],
+        )
 
 
 def seed_calendar() -> WorkCalendar:
     cal, _ = WorkCalendar.objects.get_or_create(
-        name="中国大陆工作日历 Mainland China", defaults={"time_zone": "Asia/Shanghai", "is_default": True}
+        name="中国大陆工作日历 Mainland China",
+        defaults={"time_zone": "Asia/Shanghai", "is_default": True},
     )
     for day, kind, name in HOLIDAYS_2026:
         Holiday.objects.update_or_create(
-            calendar=cal, date=dt.date.fromisoformat(day), defaults={"kind": DayKind(kind), "name": name}
+            calendar=cal,
+            date=dt.date.fromisoformat(day),
+            defaults={"kind": DayKind(kind), "name": name},
         )
     return cal
 
@@ -252,8 +728,15 @@ def seed_cases(cast: Any) -> None:
         lon = (area.centroid_lon or 121.47) + rng.uniform(-0.001, 0.001)
         reporter = people[i % 2]
         case = services.case_submit(
-            actor=reporter, channel="web", category=Category.objects.get(code=code), description=text,
-            lat=lat, lon=lon, address="", attributes=None, auto_dispatch=False,
+            actor=reporter,
+            channel="web",
+            category=Category.objects.get(code=code),
+            description=text,
+            lat=lat,
+            lon=lon,
+            address="",
+            attributes=None,
+            auto_dispatch=False,
         )
         Case.objects.filter(pk=case.pk).update(attributes={"demo": True})
         case.refresh_from_db()
@@ -264,21 +747,34 @@ def seed_cases(cast: Any) -> None:
                 lead = cast.orgs["public-works"] if i % 3 else None
                 services.case_dispatch(actor=cast.operator, case=case, lead=lead)
                 case.refresh_from_db()
-                lead_staff = cast.clerk if case.lead_department and case.lead_department.code == "public-works" else cast.clerk_b
-                if case.lead_department and case.lead_department.code not in ("public-works", "city-management"):
+                lead_staff = (
+                    cast.clerk
+                    if case.lead_department and case.lead_department.code == "public-works"
+                    else cast.clerk_b
+                )
+                if case.lead_department and case.lead_department.code not in (
+                    "public-works",
+                    "city-management",
+                ):
                     break
             elif step == "accept":
                 services.case_accept(actor=lead_staff, case=case)
             elif step == "start":
                 services.case_start(actor=lead_staff, case=case)
             elif step == "note":
-                services.case_note(actor=lead_staff, case=case, text="已安排人员现场查看。", is_public=True)
+                services.case_note(
+                    actor=lead_staff, case=case, text="已安排人员现场查看。", is_public=True
+                )
             elif step == "request_info":
-                services.case_request_info(actor=lead_staff, case=case, question="请问具体是几号楼？")
+                services.case_request_info(
+                    actor=lead_staff, case=case, question="请问具体是几号楼？"
+                )
             elif step == "reply":
                 services.case_reply(actor=lead_staff, case=case, text="已处理完毕，感谢您的反映。")
             elif step == "evaluate":
-                services.case_evaluate(actor=reporter, case=case, resolved=True, satisfaction=5, comment="很快，谢谢！")
+                services.case_evaluate(
+                    actor=reporter, case=case, resolved=True, satisfaction=5, comment="很快，谢谢！"
+                )
             elif step == "return":
                 services.case_return(actor=lead_staff, case=case, reason="不属于本部门职责。")
 

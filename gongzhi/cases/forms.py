@@ -41,20 +41,38 @@ class CategoryChoiceField(forms.ModelChoiceField):
 
 
 def leaf_categories() -> Any:
-    return Category.objects.filter(is_active=True, depth=2).select_related("parent").order_by("path")
+    return (
+        Category.objects.filter(is_active=True, depth=2).select_related("parent").order_by("path")
+    )
 
 
 def departments() -> Any:
     return Organisation.objects.filter(
-        is_active=True, kind__in=[OrgKind.DEPARTMENT, OrgKind.PUBLIC_SERVICE, OrgKind.RESIDENTS_COMMITTEE, OrgKind.COMMITTEE]
+        is_active=True,
+        kind__in=[
+            OrgKind.DEPARTMENT,
+            OrgKind.PUBLIC_SERVICE,
+            OrgKind.RESIDENTS_COMMITTEE,
+            OrgKind.COMMITTEE,
+        ],
     ).order_by("kind", "code")
 
 
 class LocationMixin(forms.Form):
-    lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90,
-                           widget=forms.NumberInput(attrs={"step": "any", "data-map-lat": ""}))
-    lon = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180,
-                           widget=forms.NumberInput(attrs={"step": "any", "data-map-lon": ""}))
+    lat = forms.FloatField(
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"step": "any", "data-map-lat": ""}),
+    )
+    lon = forms.FloatField(
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any", "data-map-lon": ""}),
+    )
     address = forms.CharField(label=_("Address or landmark"), max_length=200, required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -65,19 +83,45 @@ class LocationMixin(forms.Form):
 
 
 class ReportForm(LocationMixin):
-    category = CategoryChoiceField(label=_("Category"), queryset=Category.objects.none(), empty_label=_("— choose —"))
+    category = CategoryChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), empty_label=_("— choose —")
+    )
     title = forms.CharField(label=_("Title"), max_length=120, required=False)
-    description = forms.CharField(label=_("What is the problem?"), max_length=5000, min_length=5,
-                                  widget=forms.Textarea(attrs={"rows": 5}))
-    photos = MultiplePhotoField(label=_("Photos (up to 5, 8 MB each)"),
-                                widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}))
-    is_public = forms.BooleanField(label=_("Show this case publicly (without your name)"), required=False, initial=True)
-    is_anonymous = forms.BooleanField(label=_("Report anonymously (only where the category allows it)"), required=False)
-    contact_preference = forms.ChoiceField(label=_("How should we contact you?"), choices=ContactPreference.choices,
-                                           required=False, initial=ContactPreference.INBOX)
+    description = forms.CharField(
+        label=_("What is the problem?"),
+        max_length=5000,
+        min_length=5,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    photos = MultiplePhotoField(
+        label=_("Photos (up to 5, 8 MB each)"),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+    )
+    is_public = forms.BooleanField(
+        label=_("Show this case publicly (without your name)"), required=False, initial=True
+    )
+    is_anonymous = forms.BooleanField(
+        label=_("Report anonymously (only where the category allows it)"), required=False
+    )
+    contact_preference = forms.ChoiceField(
+        label=_("How should we contact you?"),
+        choices=ContactPreference.choices,
+        required=False,
+        initial=ContactPreference.INBOX,
+    )
 
-    field_order = ["category", "title", "description", "lat", "lon", "address", "photos", "is_public", "is_anonymous",
-                   "contact_preference"]
+    field_order = [
+        "category",
+        "title",
+        "description",
+        "lat",
+        "lon",
+        "address",
+        "photos",
+        "is_public",
+        "is_anonymous",
+        "contact_preference",
+    ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,20 +130,48 @@ class ReportForm(LocationMixin):
 
 
 class IntakeForm(LocationMixin):
-    channel = forms.ChoiceField(label=_("Received by"), choices=[(Channel.PHONE, Channel.PHONE.label), (Channel.COUNTER, Channel.COUNTER.label)])
-    reporter_username = forms.CharField(label=_("Registered resident (user name)"), max_length=150, required=False)
+    channel = forms.ChoiceField(
+        label=_("Received by"),
+        choices=[(Channel.PHONE, Channel.PHONE.label), (Channel.COUNTER, Channel.COUNTER.label)],
+    )
+    reporter_username = forms.CharField(
+        label=_("Registered resident (user name)"), max_length=150, required=False
+    )
     caller_name = forms.CharField(label=_("Caller's name"), max_length=80, required=False)
     caller_phone = forms.CharField(label=_("Caller's phone"), max_length=32, required=False)
-    category = CategoryChoiceField(label=_("Category"), queryset=Category.objects.none(), empty_label=_("— choose —"))
-    urgency = forms.ChoiceField(label=_("Urgency"), choices=[("", _("The category's default")), *Urgency.choices], required=False)
+    category = CategoryChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), empty_label=_("— choose —")
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        choices=[("", _("The category's default")), *Urgency.choices],
+        required=False,
+    )
     title = forms.CharField(label=_("Title"), max_length=120, required=False)
-    description = forms.CharField(label=_("What is the problem?"), max_length=5000, min_length=5,
-                                  widget=forms.Textarea(attrs={"rows": 5}))
+    description = forms.CharField(
+        label=_("What is the problem?"),
+        max_length=5000,
+        min_length=5,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
     is_public = forms.BooleanField(label=_("Public case"), required=False, initial=True)
     dispatch_now = forms.BooleanField(label=_("Dispatch now through the catalogue"), required=False)
 
-    field_order = ["channel", "reporter_username", "caller_name", "caller_phone", "category", "urgency", "title",
-                   "description", "lat", "lon", "address", "is_public", "dispatch_now"]
+    field_order = [
+        "channel",
+        "reporter_username",
+        "caller_name",
+        "caller_phone",
+        "category",
+        "urgency",
+        "title",
+        "description",
+        "lat",
+        "lon",
+        "address",
+        "is_public",
+        "dispatch_now",
+    ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -117,19 +189,44 @@ class IntakeForm(LocationMixin):
 
 class QueueFilterForm(forms.Form):
     q = forms.CharField(label=_("Number or text"), required=False, max_length=100)
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("open", _("All open")), ("", _("All")), *Status.choices])
-    warning = forms.TypedChoiceField(label=_("Warning"), required=False, coerce=int, empty_value=None,
-                                     choices=[("", _("Any")), (0, _("On time")), (1, _("Yellow")), (2, _("Red")), (3, _("Overdue"))])
-    category = forms.ModelChoiceField(label=_("Category"), required=False, queryset=Category.objects.none(),
-                                      empty_label=_("Any"))
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("open", _("All open")), ("", _("All")), *Status.choices],
+    )
+    warning = forms.TypedChoiceField(
+        label=_("Warning"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[
+            ("", _("Any")),
+            (0, _("On time")),
+            (1, _("Yellow")),
+            (2, _("Red")),
+            (3, _("Overdue")),
+        ],
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), required=False, queryset=Category.objects.none(), empty_label=_("Any")
+    )
     area = forms.CharField(label=_("Grid or area code"), required=False, max_length=64)
-    date_from = forms.DateField(label=_("Submitted from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Submitted until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[
-        ("-submitted_at", _("Newest first")), ("submitted_at", _("Oldest first")), ("due", _("Deadline")),
-        ("-warning", _("Most urgent warning")),
-    ])
+    date_from = forms.DateField(
+        label=_("Submitted from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Submitted until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[
+            ("-submitted_at", _("Newest first")),
+            ("submitted_at", _("Oldest first")),
+            ("due", _("Deadline")),
+            ("-warning", _("Most urgent warning")),
+        ],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -137,6 +234,7 @@ class QueueFilterForm(forms.Form):
 
 
 # --- action forms ------------------------------------------------------------------
+
 
 class ActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -147,17 +245,28 @@ class ActionForm(forms.Form):
 
 
 class NoteOptional(ActionForm):
-    note = forms.CharField(label=_("Note (optional)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ReasonForm(ActionForm):
-    reason = forms.CharField(label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class DispatchForm(ActionForm):
     lead = forms.ModelChoiceField(label=_("Lead department"), queryset=Organisation.objects.none())
-    assisting = forms.ModelMultipleChoiceField(label=_("Assisting departments"), queryset=Organisation.objects.none(),
-                                               required=False, widget=forms.CheckboxSelectMultiple)
+    assisting = forms.ModelMultipleChoiceField(
+        label=_("Assisting departments"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     note = forms.CharField(label=_("Note (optional)"), max_length=2000, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -176,16 +285,26 @@ class TransferForm(ReasonForm):
 
 
 class NoteForm(ActionForm):
-    text = forms.CharField(label=_("Progress note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    is_public = forms.BooleanField(label=_("Public (the reporter and the public page see it)"), required=False)
+    text = forms.CharField(
+        label=_("Progress note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    is_public = forms.BooleanField(
+        label=_("Public (the reporter and the public page see it)"), required=False
+    )
 
 
 class QuestionForm(ActionForm):
-    question = forms.CharField(label=_("Question for the reporter"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    question = forms.CharField(
+        label=_("Question for the reporter"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class TextForm(ActionForm):
-    text = forms.CharField(label=_("Your answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Your answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ExtensionForm(ReasonForm):
@@ -194,28 +313,52 @@ class ExtensionForm(ReasonForm):
 
 
 class DecideForm(ActionForm):
-    approve = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
-                                     choices=[("yes", _("Approve")), ("no", _("Refuse"))])
+    approve = forms.TypedChoiceField(
+        label=_("Decision"),
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        choices=[("yes", _("Approve")), ("no", _("Refuse"))],
+    )
     note = forms.CharField(label=_("Note (optional)"), max_length=2000, required=False)
 
 
 class ReplyForm(ActionForm):
-    text = forms.CharField(label=_("Reply to the reporter"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
-    photos = MultiplePhotoField(label=_("Photos (up to 5)"), widget=MultipleFileInput(attrs={"accept": "image/*"}))
+    text = forms.CharField(
+        label=_("Reply to the reporter"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    photos = MultiplePhotoField(
+        label=_("Photos (up to 5)"), widget=MultipleFileInput(attrs={"accept": "image/*"})
+    )
 
 
 class EvaluateForm(ActionForm):
-    resolved = forms.TypedChoiceField(label=_("Was the problem resolved?"), coerce=lambda v: v == "yes",
-                                      widget=forms.RadioSelect, choices=[("yes", _("Yes")), ("no", _("No"))])
-    satisfaction = forms.TypedChoiceField(label=_("How satisfied are you? (1 = not at all, 5 = very)"), coerce=int,
-                                          widget=forms.RadioSelect, choices=[(i, str(i)) for i in range(1, 6)])
-    comment = forms.CharField(label=_("Comment (optional)"), max_length=1000, required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    resolved = forms.TypedChoiceField(
+        label=_("Was the problem resolved?"),
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+    )
+    satisfaction = forms.TypedChoiceField(
+        label=_("How satisfied are you? (1 = not at all, 5 = very)"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=[(i, str(i)) for i in range(1, 6)],
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ReviewForm(ReasonForm):
-    uphold = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
-                                    choices=[("yes", _("The reply stands: close the case")), ("no", _("Handle it again"))])
+    uphold = forms.TypedChoiceField(
+        label=_("Decision"),
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        choices=[("yes", _("The reply stands: close the case")), ("no", _("Handle it again"))],
+    )
     field_order = ["uphold", "reason"]
 
 
@@ -236,17 +379,29 @@ class RejectForm(ReasonForm):
 
 
 class AnswerForm(ActionForm):
-    text = forms.CharField(label=_("Answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(
+        label=_("Answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class ResolveForm(ActionForm):
-    summary = forms.CharField(label=_("How was it resolved?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    source = forms.CharField(label=_("Through which process (e.g. mediation case number)"), max_length=200)
+    summary = forms.CharField(
+        label=_("How was it resolved?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    source = forms.CharField(
+        label=_("Through which process (e.g. mediation case number)"), max_length=200
+    )
 
 
 class ReferForm(ActionForm):
-    organisation = forms.ModelChoiceField(label=_("Social organisation"), queryset=Organisation.objects.none())
-    note = forms.CharField(label=_("What do you ask of them?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    organisation = forms.ModelChoiceField(
+        label=_("Social organisation"), queryset=Organisation.objects.none()
+    )
+    note = forms.CharField(
+        label=_("What do you ask of them?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -284,12 +439,21 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
 
 
 class DispatchRuleForm(forms.Form):
-    category = forms.ModelChoiceField(label=_("Category (empty = every category: the area's fallback owner)"),
-                                      queryset=Category.objects.none(), required=False)
-    area_code = forms.CharField(label=_("Area code (empty = everywhere)"), max_length=64, required=False)
+    category = forms.ModelChoiceField(
+        label=_("Category (empty = every category: the area's fallback owner)"),
+        queryset=Category.objects.none(),
+        required=False,
+    )
+    area_code = forms.CharField(
+        label=_("Area code (empty = everywhere)"), max_length=64, required=False
+    )
     lead = forms.ModelChoiceField(label=_("Lead department"), queryset=Organisation.objects.none())
-    assisting = forms.ModelMultipleChoiceField(label=_("Assisting departments"), queryset=Organisation.objects.none(),
-                                               required=False, widget=forms.CheckboxSelectMultiple)
+    assisting = forms.ModelMultipleChoiceField(
+        label=_("Assisting departments"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

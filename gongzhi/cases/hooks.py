@@ -28,7 +28,9 @@ from typing import Any
 log = logging.getLogger("gongzhi.cases.hooks")
 
 after_submit: list[Callable[[Any], None]] = []
-triage_suggester: Callable[[str, str, float | None, float | None, str], list[dict[str, Any]]] | None = None
+triage_suggester: (
+    Callable[[str, str, float | None, float | None, str], list[dict[str, Any]]] | None
+) = None
 case_panels: list[tuple[str, Callable[[Any, Any], dict[str, Any] | None]]] = []
 triage_panels: list[tuple[str, Callable[[Any, Any], dict[str, Any] | None]]] = []
 similar_finder: Callable[[str, float | None, float | None], list[Any]] | None = None
@@ -50,7 +52,9 @@ def run_after_submit(case_id: int) -> None:
             log.exception("after_submit hook %r failed for case %s", fn, case_id)
 
 
-def triage_suggestions(title: str, description: str, lat: float | None, lon: float | None, channel: str) -> list[dict[str, Any]]:
+def triage_suggestions(
+    title: str, description: str, lat: float | None, lon: float | None, channel: str
+) -> list[dict[str, Any]]:
     if triage_suggester is None:
         return []
     try:
@@ -60,7 +64,9 @@ def triage_suggestions(title: str, description: str, lat: float | None, lon: flo
         return []
 
 
-def panels(registry: list[tuple[str, Callable[[Any, Any], dict[str, Any] | None]]], request: Any, case: Any) -> list[tuple[str, dict[str, Any]]]:
+def panels(
+    registry: list[tuple[str, Callable[[Any, Any], dict[str, Any] | None]]], request: Any, case: Any
+) -> list[tuple[str, dict[str, Any]]]:
     result = []
     for template_name, fn in list(registry):
         try:

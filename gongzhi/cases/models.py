@@ -55,12 +55,21 @@ class Category(BilingualNameMixin):
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
-    case_type = models.CharField(_("case type"), max_length=16, choices=CaseType.choices, default=CaseType.COMPLAINT)
-    default_urgency = models.CharField(_("default urgency"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
+    case_type = models.CharField(
+        _("case type"), max_length=16, choices=CaseType.choices, default=CaseType.COMPLAINT
+    )
+    default_urgency = models.CharField(
+        _("default urgency"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL
+    )
     response_hours = models.PositiveIntegerField(_("response limit (working hours)"), default=8)
     resolution_days = models.PositiveIntegerField(_("resolution limit (working days)"), default=10)
     allows_anonymous = models.BooleanField(_("anonymous reports allowed"), default=False)
@@ -100,7 +109,10 @@ class WorkCalendar(models.Model):
     day_start = models.TimeField(_("working day starts"), default=dt.time(9, 0))
     day_end = models.TimeField(_("working day ends"), default=dt.time(17, 0))
     working_weekdays = models.CharField(
-        _("working weekdays"), max_length=13, default="0,1,2,3,4", help_text=_("0 = Monday … 6 = Sunday, comma-separated.")
+        _("working weekdays"),
+        max_length=13,
+        default="0,1,2,3,4",
+        help_text=_("0 = Monday … 6 = Sunday, comma-separated."),
     )
     is_default = models.BooleanField(_("default calendar"), default=False)
 
@@ -120,14 +132,18 @@ class DayKind(models.TextChoices):
 class Holiday(models.Model):
     calendar = models.ForeignKey(WorkCalendar, on_delete=models.CASCADE, related_name="days")
     date = models.DateField(_("date"))
-    kind = models.CharField(_("kind"), max_length=8, choices=DayKind.choices, default=DayKind.HOLIDAY)
+    kind = models.CharField(
+        _("kind"), max_length=8, choices=DayKind.choices, default=DayKind.HOLIDAY
+    )
     name = models.CharField(_("name"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["date"]
         verbose_name = _("holiday or make-up day")
         verbose_name_plural = _("holidays and make-up days")
-        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="one_entry_per_calendar_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "date"], name="one_entry_per_calendar_day")
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
@@ -136,7 +152,9 @@ class Holiday(models.Model):
 class TimeLimit(models.Model):
     """Limits for a category (or all categories when empty) at one urgency."""
 
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, related_name="time_limits")
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.CASCADE, related_name="time_limits"
+    )
     urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency.choices)
     response_hours = models.PositiveIntegerField(_("response limit (working hours)"))
     resolution_days = models.PositiveIntegerField(_("resolution limit (working days)"))
@@ -145,9 +163,13 @@ class TimeLimit(models.Model):
         verbose_name = _("time limit")
         verbose_name_plural = _("time limits")
         constraints = [
-            models.UniqueConstraint(fields=["category", "urgency"], name="one_limit_per_category_urgency"),
             models.UniqueConstraint(
-                fields=["urgency"], condition=Q(category__isnull=True), name="one_default_limit_per_urgency"
+                fields=["category", "urgency"], name="one_limit_per_category_urgency"
+            ),
+            models.UniqueConstraint(
+                fields=["urgency"],
+                condition=Q(category__isnull=True),
+                name="one_default_limit_per_urgency",
             ),
         ]
 
@@ -162,16 +184,32 @@ class DispatchRule(models.Model):
     """
 
     category = models.ForeignKey(
-        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.CASCADE, related_name="rules"
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="rules",
     )
     area = models.ForeignKey(
-        "territory.Area", verbose_name=_("area"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "territory.Area",
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     lead = models.ForeignKey(
-        "organizations.Organisation", verbose_name=_("lead department"), on_delete=models.PROTECT, related_name="+"
+        "organizations.Organisation",
+        verbose_name=_("lead department"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     assisting = models.ManyToManyField(
-        "organizations.Organisation", verbose_name=_("assisting departments"), blank=True, related_name="+"
+        "organizations.Organisation",
+        verbose_name=_("assisting departments"),
+        blank=True,
+        related_name="+",
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
@@ -184,7 +222,9 @@ class DispatchRule(models.Model):
                 fields=["area"], condition=Q(category__isnull=True), name="one_fallback_per_area"
             ),
             models.UniqueConstraint(
-                fields=["category"], condition=Q(area__isnull=True), name="one_rule_per_category_everywhere"
+                fields=["category"],
+                condition=Q(area__isnull=True),
+                name="one_rule_per_category_everywhere",
             ),
         ]
 
@@ -221,13 +261,26 @@ class Case(models.Model):
     number = models.CharField(_("tracking number"), max_length=20, unique=True)
     title = models.CharField(_("title"), max_length=120, blank=True)
     description = models.TextField(_("description"))
-    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="cases")
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="cases"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED
+    )
     version = models.PositiveIntegerField(default=1)
-    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, default=Channel.WEB)
-    urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
+    channel = models.CharField(
+        _("channel"), max_length=12, choices=Channel.choices, default=Channel.WEB
+    )
+    urgency = models.CharField(
+        _("urgency"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL
+    )
     area = models.ForeignKey(
-        "territory.Area", verbose_name=_("area"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "territory.Area",
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
@@ -235,7 +288,11 @@ class Case(models.Model):
     is_public = models.BooleanField(_("public"), default=True)
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -243,12 +300,21 @@ class Case(models.Model):
     caller_name = models.CharField(_("caller's name"), max_length=80, blank=True)
     caller_phone = models.CharField(_("caller's phone"), max_length=32, blank=True)
     contact_preference = models.CharField(
-        _("how to contact you"), max_length=8, choices=ContactPreference.choices, blank=True, default=""
+        _("how to contact you"),
+        max_length=8,
+        choices=ContactPreference.choices,
+        blank=True,
+        default="",
     )
     attributes = models.JSONField(default=dict, blank=True)
-    idempotency_key = models.CharField(max_length=80, null=True, blank=True)
+    # NULL (not "") when absent, so the unique constraint only binds real keys.
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True)  # noqa: DJ001
     lead_department = models.ForeignKey(
-        "organizations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="led_cases"
+        "organizations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_cases",
     )
     submitted_at = models.DateTimeField(_("submitted"))
     dispatched_at = models.DateTimeField(null=True, blank=True)
@@ -263,7 +329,9 @@ class Case(models.Model):
     yellow_at = models.DateTimeField(null=True, blank=True)
     red_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
-    warning_level = models.PositiveSmallIntegerField(choices=WarningLevel.choices, default=WarningLevel.NONE)
+    warning_level = models.PositiveSmallIntegerField(
+        choices=WarningLevel.choices, default=WarningLevel.NONE
+    )
     is_supervised = models.BooleanField(_("under supervision"), default=False)
     return_count = models.PositiveSmallIntegerField(default=0)
     reopen_count = models.PositiveSmallIntegerField(default=0)
@@ -272,7 +340,9 @@ class Case(models.Model):
     # move the goalposts of cases already running); extensions add to resolution.
     response_limit_minutes = models.PositiveIntegerField(default=0)
     resolution_limit_minutes = models.PositiveIntegerField(default=0)
-    pending = models.JSONField(default=dict, blank=True)  # a request awaiting the head: extension/return/reply
+    pending = models.JSONField(
+        default=dict, blank=True
+    )  # a request awaiting the head: extension/return/reply
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_cases"
     )
@@ -289,7 +359,9 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         indexes = [
-            models.Index(fields=["lead_department", "status", "-submitted_at"], name="case_queue_idx"),
+            models.Index(
+                fields=["lead_department", "status", "-submitted_at"], name="case_queue_idx"
+            ),
             models.Index(fields=["status", "-submitted_at"], name="case_status_idx"),
             models.Index(fields=["next_check_at"], name="case_check_idx"),
             models.Index(fields=["resolution_due_at"], name="case_due_idx"),
@@ -304,7 +376,8 @@ class Case(models.Model):
                 name="case_idempotency",
             ),
             models.CheckConstraint(
-                condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1, satisfaction__lte=5),
+                condition=Q(satisfaction__isnull=True)
+                | Q(satisfaction__gte=1, satisfaction__lte=5),
                 name="case_satisfaction_range",
             ),
         ]
@@ -322,7 +395,7 @@ class Case(models.Model):
 
     @property
     def active_due_at(self) -> dt.datetime | None:
-        from .workflow import RESPONSE_CLOCK_STATES, RESOLUTION_CLOCK_STATES
+        from .workflow import RESOLUTION_CLOCK_STATES, RESPONSE_CLOCK_STATES
 
         if self.status in RESPONSE_CLOCK_STATES:
             return self.response_due_at
@@ -351,13 +424,19 @@ ACTIVE_ASSIGNMENT = (AssignmentStatus.PENDING, AssignmentStatus.ACTIVE)
 
 class CaseAssignment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
-    organisation = models.ForeignKey("organizations.Organisation", on_delete=models.PROTECT, related_name="case_assignments")
+    organisation = models.ForeignKey(
+        "organizations.Organisation", on_delete=models.PROTECT, related_name="case_assignments"
+    )
     kind = models.CharField(max_length=10, choices=AssignmentKind.choices)
-    status = models.CharField(max_length=10, choices=AssignmentStatus.choices, default=AssignmentStatus.PENDING)
+    status = models.CharField(
+        max_length=10, choices=AssignmentStatus.choices, default=AssignmentStatus.PENDING
+    )
     note = models.TextField(blank=True)
     summary = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -376,9 +455,15 @@ class CaseEvent(models.Model):
     """One entry on a case's timeline; the audit log reads it too."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     organisation = models.ForeignKey(
-        "organizations.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "organizations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     kind = models.CharField(max_length=32)
     from_status = models.CharField(max_length=16, blank=True)
@@ -408,7 +493,9 @@ def _photo_path(instance: CasePhoto, filename: str) -> str:
 
 class CasePhoto(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
-    event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos")
+    event = models.ForeignKey(
+        CaseEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
+    )
     image = models.FileField(upload_to=_photo_path)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)

@@ -26,7 +26,9 @@ def open_assignments(case: Case) -> list[tuple[int, str, str]]:
     cached = getattr(case, _ASSIGN_CACHE, None)
     if cached is None:
         cached = list(
-            case.assignments.filter(status__in=ACTIVE_ASSIGNMENT).values_list("organisation_id", "kind", "status")
+            case.assignments.filter(status__in=ACTIVE_ASSIGNMENT).values_list(
+                "organisation_id", "kind", "status"
+            )
         )
         setattr(case, _ASSIGN_CACHE, cached)
     return cached
@@ -101,11 +103,19 @@ def is_committee(user: Any, case: Case) -> bool:
 
 
 def is_grid_worker(user: Any, case: Case) -> bool:
-    return case.area_id is not None and _authenticated(user) and covers_area(user, case.area, Role.GRID_WORKER)
+    return (
+        case.area_id is not None
+        and _authenticated(user)
+        and covers_area(user, case.area, Role.GRID_WORKER)
+    )
 
 
 def is_area_mediator(user: Any, case: Case) -> bool:
-    return case.area_id is not None and _authenticated(user) and covers_area(user, case.area, Role.MEDIATOR)
+    return (
+        case.area_id is not None
+        and _authenticated(user)
+        and covers_area(user, case.area, Role.MEDIATOR)
+    )
 
 
 def is_handler(user: Any, case: Case) -> bool:
@@ -165,7 +175,9 @@ RULES: dict[str, Callable[[Any, Case], bool]] = {
     "withdraw": is_reporter,
     "reject": _intake,
     "answer": lambda u, c: _intake(u, c) and c.category.case_type == "question",
-    "resolve_externally": lambda u, c: is_lead_staff(u, c) or is_committee(u, c) or is_area_mediator(u, c),
+    "resolve_externally": lambda u, c: (
+        is_lead_staff(u, c) or is_committee(u, c) or is_area_mediator(u, c)
+    ),
     "supervise": lambda u, c: is_committee(u, c) and not c.is_supervised,
     "refer": is_lead_staff,
 }
@@ -179,4 +191,6 @@ def may(user: Any, action: str, case: Case) -> bool:
 for _action, _rule in RULES.items():
     rules.set_perm(f"cases.{_action}_case", rules.predicate(_rule, name=f"cases.{_action}"))
 rules.set_perm("cases.view_case", rules.predicate(can_view, name="cases.view"))
-rules.set_perm("cases.view_contact_case", rules.predicate(can_view_contact, name="cases.view_contact"))
+rules.set_perm(
+    "cases.view_contact_case", rules.predicate(can_view_contact, name="cases.view_contact")
+)

@@ -22,12 +22,18 @@ def _read(upload: Any) -> tuple[str, bytes]:
     name = str(getattr(upload, "name", "") or "photo")
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_BYTES:
-        raise LimitExceeded(_("“%(name)s” is larger than 8 MB. Please send a smaller photo.") % {"name": name}, field="photos")
+        raise LimitExceeded(
+            _("“%(name)s” is larger than 8 MB. Please send a smaller photo.") % {"name": name},
+            field="photos",
+        )
     if hasattr(upload, "seek"):
         upload.seek(0)
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise LimitExceeded(_("“%(name)s” is larger than 8 MB. Please send a smaller photo.") % {"name": name}, field="photos")
+        raise LimitExceeded(
+            _("“%(name)s” is larger than 8 MB. Please send a smaller photo.") % {"name": name},
+            field="photos",
+        )
     return name, data
 
 
@@ -35,7 +41,10 @@ def clean_photo(upload: Any) -> tuple[ContentFile[bytes], int, int]:
     """Return a re-encoded copy (JPEG, or PNG when transparent) with no metadata, and its size."""
     name, data = _read(upload)
     bad = ValidationFailed(
-        _("“%(name)s” is not a complete photo (JPEG, PNG, WebP or GIF). Please choose another file.") % {"name": name},
+        _(
+            "“%(name)s” is not a complete photo (JPEG, PNG, WebP or GIF). Please choose another file."
+        )
+        % {"name": name},
         field="photos",
     )
     if not data:
@@ -47,21 +56,31 @@ def clean_photo(upload: Any) -> tuple[ContentFile[bytes], int, int]:
             probe.verify()
         with Image.open(io.BytesIO(data)) as img:
             if img.width * img.height > MAX_PIXELS:
-                raise LimitExceeded(_("“%(name)s” has too many pixels.") % {"name": name}, field="photos")
+                raise LimitExceeded(
+                    _("“%(name)s” has too many pixels.") % {"name": name}, field="photos"
+                )
             img.load()
-            img = ImageOps.exif_transpose(img)
-            has_alpha = img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info)
+            upright: Image.Image = ImageOps.exif_transpose(img)
+            has_alpha = upright.mode in ("RGBA", "LA") or (
+                upright.mode == "P" and "transparency" in upright.info
+            )
             out = io.BytesIO()
             if has_alpha:
-                clean = img.convert("RGBA")
+                clean = upright.convert("RGBA")
                 clean.save(out, format="PNG", optimize=True)
                 ext = "png"
             else:
-                clean = img.convert("RGB")
+                clean = upright.convert("RGB")
                 clean.save(out, format="JPEG", quality=85, optimize=True)
                 ext = "jpg"
             width, height = clean.size
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+    ) as exc:
         raise bad from exc
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{ext}"), width, height
 

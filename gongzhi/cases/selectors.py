@@ -14,7 +14,15 @@ from gongzhi.core.errors import OutOfScope
 from gongzhi.organizations.models import Role
 from gongzhi.organizations.selectors import is_admin, memberships_with, scope_q
 
-from .models import ACTIVE_ASSIGNMENT, Case, CaseAssignment, CaseEvent, Category, Status, WarningLevel
+from .models import (
+    ACTIVE_ASSIGNMENT,
+    Case,
+    CaseAssignment,
+    CaseEvent,
+    Category,
+    Status,
+    WarningLevel,
+)
 from .permissions import can_view, is_committee, is_handler, is_operator
 from .workflow import OPEN, TERMINAL
 
@@ -32,7 +40,9 @@ def _org_ids(actor: Any, *roles: str) -> list[int]:
 def _handled_q(org_ids: list[int]) -> Q:
     if not org_ids:
         return Q(pk__in=[])
-    assigned = CaseAssignment.objects.filter(case=OuterRef("pk"), organisation_id__in=org_ids, status__in=ACTIVE_ASSIGNMENT)
+    assigned = CaseAssignment.objects.filter(
+        case=OuterRef("pk"), organisation_id__in=org_ids, status__in=ACTIVE_ASSIGNMENT
+    )
     return Q(lead_department_id__in=org_ids) | Q(Exists(assigned))
 
 
@@ -55,10 +65,13 @@ def case_list_for(*, actor: Any) -> QuerySet[Case]:
 def case_get_for(*, actor: Any, number: str) -> Case:
     case = _base().select_related("reporter", "merged_into").filter(number=number).first()
     if case is None or not can_view(actor, case):
-        if case is not None and getattr(actor, "is_authenticated", False) and case.merged_into_id is None:
-            # The reporter of a duplicate follows the master case.
-            if Case.objects.filter(merged_into=case, reporter_id=actor.pk).exists():
-                return case
+        # The reporter of a duplicate follows the master case.
+        if (
+            case is not None
+            and getattr(actor, "is_authenticated", False)
+            and Case.objects.filter(merged_into=case, reporter_id=actor.pk).exists()
+        ):
+            return case
         raise OutOfScope(_("No such case."))
     return case
 
@@ -111,7 +124,11 @@ def apply_filter(qs: QuerySet[Case], f: QueueFilter) -> QuerySet[Case]:
         if NUMBER_RE.match(text.upper()):
             qs = qs.filter(number=text.upper())
         else:
-            qs = qs.filter(Q(title__icontains=text) | Q(description__icontains=text) | Q(number__icontains=text))
+            qs = qs.filter(
+                Q(title__icontains=text)
+                | Q(description__icontains=text)
+                | Q(number__icontains=text)
+            )
     return qs.order_by(*SORTS.get(f.sort, SORTS["-submitted_at"]))
 
 
@@ -123,7 +140,10 @@ def department_queue_for(*, actor: Any, f: QueueFilter | None = None) -> QuerySe
     if len(org_ids) == 1:
         # The common case is one department: a plain indexed filter, plus assisting work.
         assisted = CaseAssignment.objects.filter(
-            case=OuterRef("pk"), organisation_id=org_ids[0], status__in=ACTIVE_ASSIGNMENT, kind="assist"
+            case=OuterRef("pk"),
+            organisation_id=org_ids[0],
+            status__in=ACTIVE_ASSIGNMENT,
+            kind="assist",
         )
         qs = _base().filter(Q(lead_department_id=org_ids[0]) | Q(Exists(assisted)))
     else:
@@ -142,7 +162,9 @@ def triage_queue_for(*, actor: Any, f: QueueFilter | None = None) -> QuerySet[Ca
         return Case.objects.none()
     qs = _base().filter(status__in=[Status.SUBMITTED, Status.RETURNED])
     if not is_admin(actor):
-        qs = qs.filter(scope_q(actor, Role.OPERATOR, Role.COMMITTEE, prefix="area__") | Q(area__isnull=True))
+        qs = qs.filter(
+            scope_q(actor, Role.OPERATOR, Role.COMMITTEE, prefix="area__") | Q(area__isnull=True)
+        )
     f = f or QueueFilter(sort="submitted_at")
     return apply_filter(qs, f)
 
@@ -156,7 +178,9 @@ SUPERVISION_VIEWS = {
 }
 
 
-def supervision_queue_for(*, actor: Any, view: str = "all", f: QueueFilter | None = None) -> QuerySet[Case]:
+def supervision_queue_for(
+    *, actor: Any, view: str = "all", f: QueueFilter | None = None
+) -> QuerySet[Case]:
     if not memberships_with(actor, Role.COMMITTEE) and not is_admin(actor):
         return Case.objects.none()
     qs = _base().filter(status__in=list(OPEN))
@@ -164,8 +188,11 @@ def supervision_queue_for(*, actor: Any, view: str = "all", f: QueueFilter | Non
         qs = qs.filter(scope_q(actor, Role.COMMITTEE, prefix="area__") | Q(area__isnull=True))
     condition = SUPERVISION_VIEWS.get(view, Q())
     if view == "all":
-        condition = Q(warning_level=WarningLevel.OVERDUE) | Q(is_supervised=True) | Q(status=Status.SECOND_REVIEW) | Q(
-            return_count__gte=2
+        condition = (
+            Q(warning_level=WarningLevel.OVERDUE)
+            | Q(is_supervised=True)
+            | Q(status=Status.SECOND_REVIEW)
+            | Q(return_count__gte=2)
         )
     return apply_filter(qs.filter(condition), f or QueueFilter(sort="-warning"))
 

@@ -23,9 +23,23 @@ from gongzhi.organizations.models import Role
 from gongzhi.organizations.selectors import has_role, is_admin
 
 from . import hooks, selectors, services
-from .forms import ACTION_FORMS, DispatchRuleForm, IntakeForm, QueueFilterForm, ReportForm, departments
+from .forms import (
+    ACTION_FORMS,
+    DispatchRuleForm,
+    IntakeForm,
+    QueueFilterForm,
+    ReportForm,
+    departments,
+)
 from .models import Case, CaseAssignment, CasePhoto, Category, DispatchRule, Status
-from .permissions import can_view, can_view_contact, is_committee, is_handler, is_operator, is_reporter
+from .permissions import (
+    can_view,
+    can_view_contact,
+    is_committee,
+    is_handler,
+    is_operator,
+    is_reporter,
+)
 from .workflow import TRANSITIONS, allowed_actions
 
 PAGE_SIZE = 25
@@ -50,11 +64,16 @@ def _filters(request: HttpRequest) -> tuple[QueueFilterForm, selectors.QueueFilt
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
         f = selectors.QueueFilter(
-            status=d.get("status") or "", warning=d.get("warning"), category=d.get("category"),
-            area_code=d.get("area") or "", date_from=d.get("date_from"), date_to=d.get("date_to"),
-            q=d.get("q") or "", sort=d.get("sort") or "-submitted_at",
+            status=d.get("status") or "",
+            warning=d.get("warning"),
+            category=d.get("category"),
+            area_code=d.get("area") or "",
+            date_from=d.get("date_from"),
+            date_to=d.get("date_to"),
+            q=d.get("q") or "",
+            sort=d.get("sort") or "-submitted_at",
         )
-    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    params: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k != "page" and v}
     return form, f, urlencode(params)
 
 
@@ -69,6 +88,7 @@ def _need(request: HttpRequest, *roles: str) -> None:
 
 # --- reporting ----------------------------------------------------------------------
 
+
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
     form = ReportForm(request.POST or None, request.FILES or None)
@@ -77,23 +97,35 @@ def report(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             case = services.case_submit(
-                actor=request.user, channel="web", category=d["category"], title=d["title"],
-                description=d["description"], lat=d["lat"], lon=d["lon"], address=d["address"],
-                photos=d["photos"], is_public=d["is_public"], is_anonymous=d["is_anonymous"],
+                actor=request.user,
+                channel="web",
+                category=d["category"],
+                title=d["title"],
+                description=d["description"],
+                lat=d["lat"],
+                lon=d["lon"],
+                address=d["address"],
+                photos=d["photos"],
+                is_public=d["is_public"],
+                is_anonymous=d["is_anonymous"],
                 contact_preference=d["contact_preference"] or "",
                 idempotency_key=(request.POST.get("idempotency_key") or None),
             )
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, _("Thank you. Your tracking number is %(number)s.") % {"number": case.number})
+            messages.success(
+                request,
+                _("Thank you. Your tracking number is %(number)s.") % {"number": case.number},
+            )
             if request.user.is_authenticated:
                 return redirect("cases:detail", number=case.number)
             return redirect(f"{reverse('cases:thanks')}?{urlencode({'number': case.number})}")
     if request.method == "POST" and form.is_bound:
         similar = hooks.similar_cases(request.POST.get("description", ""), None, None)
     return render(
-        request, "cases/report.html",
+        request,
+        "cases/report.html",
         {"form": form, "similar": similar, "map_center": _map_center()},
         status=400 if form.errors else 200,
     )
@@ -119,21 +151,41 @@ def intake(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             case = services.case_submit(
-                actor=request.user, channel=d["channel"], category=d["category"], title=d["title"],
-                description=d["description"], lat=d["lat"], lon=d["lon"], address=d["address"],
-                is_public=d["is_public"], reporter=d["reporter_username"], caller_name=d["caller_name"],
-                caller_phone=d["caller_phone"], urgency=d["urgency"] or None,
-                auto_dispatch=True if d["dispatch_now"] else None, contact_preference="phone",
+                actor=request.user,
+                channel=d["channel"],
+                category=d["category"],
+                title=d["title"],
+                description=d["description"],
+                lat=d["lat"],
+                lon=d["lon"],
+                address=d["address"],
+                is_public=d["is_public"],
+                reporter=d["reporter_username"],
+                caller_name=d["caller_name"],
+                caller_phone=d["caller_phone"],
+                urgency=d["urgency"] or None,
+                auto_dispatch=True if d["dispatch_now"] else None,
+                contact_preference="phone",
             )
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, _("Case %(number)s recorded. Tell the caller this number.") % {"number": case.number})
+            messages.success(
+                request,
+                _("Case %(number)s recorded. Tell the caller this number.")
+                % {"number": case.number},
+            )
             return redirect("cases:detail", number=case.number)
-    return render(request, "cases/intake.html", {"form": form, "map_center": _map_center()}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "cases/intake.html",
+        {"form": form, "map_center": _map_center()},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- queues -------------------------------------------------------------------------
+
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
@@ -146,7 +198,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     _need(request, Role.STAFF, Role.HEAD)
     form, f, qs = _filters(request)
     page = _page(request, selectors.department_queue_for(actor=request.user, f=f))
-    return render(request, "cases/queue.html", {"page": page, "filter_form": form, "query_string": qs, "now": timezone.now()})
+    return render(
+        request,
+        "cases/queue.html",
+        {"page": page, "filter_form": form, "query_string": qs, "now": timezone.now()},
+    )
 
 
 @login_required
@@ -155,7 +211,9 @@ def bulk_accept(request: HttpRequest) -> HttpResponse:
     _need(request, Role.STAFF, Role.HEAD)
     numbers = request.POST.getlist("number")[:100]
     done, failed = 0, []
-    for case in selectors.department_queue_for(actor=request.user, f=selectors.QueueFilter(status=Status.DISPATCHED)).filter(number__in=numbers):
+    for case in selectors.department_queue_for(
+        actor=request.user, f=selectors.QueueFilter(status=Status.DISPATCHED)
+    ).filter(number__in=numbers):
         try:
             services.case_accept(actor=request.user, case=case)
             done += 1
@@ -164,7 +222,9 @@ def bulk_accept(request: HttpRequest) -> HttpResponse:
     if done:
         messages.success(request, _("%(n)d cases accepted.") % {"n": done})
     if failed:
-        messages.error(request, _("Not accepted (changed meanwhile): %(list)s") % {"list": ", ".join(failed)})
+        messages.error(
+            request, _("Not accepted (changed meanwhile): %(list)s") % {"list": ", ".join(failed)}
+        )
     if not done and not failed:
         messages.error(request, _("Choose at least one dispatched case to accept."))
     return redirect("cases:queue")
@@ -182,15 +242,27 @@ def triage(request: HttpRequest) -> HttpResponse:
     suggest = _suggester()
     rows = []
     for case in page.object_list:
-        rows.append({
-            "case": case,
-            "suggestion": suggest(case),
-            "hints": hooks.triage_suggestions(case.title, case.description, case.lat, case.lon, case.channel),
-        })
-    return render(request, "cases/triage.html", {
-        "page": page, "rows": rows, "filter_form": form, "query_string": qs,
-        "panels": hooks.panels(hooks.triage_panels, request, None), "departments": list(departments()),
-    })
+        rows.append(
+            {
+                "case": case,
+                "suggestion": suggest(case),
+                "hints": hooks.triage_suggestions(
+                    case.title, case.description, case.lat, case.lon, case.channel
+                ),
+            }
+        )
+    return render(
+        request,
+        "cases/triage.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filter_form": form,
+            "query_string": qs,
+            "panels": hooks.panels(hooks.triage_panels, request, None),
+            "departments": list(departments()),
+        },
+    )
 
 
 def _suggester() -> Callable[[Case], Any]:
@@ -201,12 +273,20 @@ def _suggester() -> Callable[[Case], Any]:
         cat_ids = set(case.category.ancestor_ids()) | {case.category_id}
         codes = set(case.area.ancestor_codes()) if case.area else set()
         matching = [
-            r for r in rules
-            if (r.category_id is None or r.category_id in cat_ids) and (r.area is None or r.area.code in codes)
+            r
+            for r in rules
+            if (r.category_id is None or r.category_id in cat_ids)
+            and (r.area is None or r.area.code in codes)
         ]
         if not matching:
             return None
-        return max(matching, key=lambda r: (r.category.depth + 1 if r.category else 0, r.area.depth + 1 if r.area else 0)).lead
+        return max(
+            matching,
+            key=lambda r: (
+                r.category.depth + 1 if r.category else 0,
+                r.area.depth + 1 if r.area else 0,
+            ),
+        ).lead
 
     return suggest
 
@@ -221,11 +301,23 @@ def supervision(request: HttpRequest) -> HttpResponse:
     if not request.GET.get("sort"):
         f.sort = "-warning"
     page = _page(request, selectors.supervision_queue_for(actor=request.user, view=view, f=f))
-    return render(request, "cases/supervision.html", {
-        "page": page, "filter_form": form, "query_string": qs, "view": view,
-        "views": [("all", _("All")), ("overdue", _("Overdue")), ("escalated", _("Escalated")),
-                  ("second_review", _("Second reviews")), ("returned_twice", _("Returned twice"))],
-    })
+    return render(
+        request,
+        "cases/supervision.html",
+        {
+            "page": page,
+            "filter_form": form,
+            "query_string": qs,
+            "view": view,
+            "views": [
+                ("all", _("All")),
+                ("overdue", _("Overdue")),
+                ("escalated", _("Escalated")),
+                ("second_review", _("Second reviews")),
+                ("returned_twice", _("Returned twice")),
+            ],
+        },
+    )
 
 
 @login_required
@@ -233,10 +325,13 @@ def grid_queue(request: HttpRequest) -> HttpResponse:
     _need(request, Role.GRID_WORKER)
     form, f, qs = _filters(request)
     page = _page(request, selectors.grid_queue_for(actor=request.user, f=f))
-    return render(request, "cases/grid_queue.html", {"page": page, "filter_form": form, "query_string": qs})
+    return render(
+        request, "cases/grid_queue.html", {"page": page, "filter_form": form, "query_string": qs}
+    )
 
 
 # --- public -------------------------------------------------------------------------
+
 
 @require_GET
 def public_list(request: HttpRequest) -> HttpResponse:
@@ -244,10 +339,17 @@ def public_list(request: HttpRequest) -> HttpResponse:
     if not request.GET.get("status"):
         f.status = ""
     page = _page(request, selectors.public_cases(f=f))
-    return render(request, "cases/public_list.html", {
-        "page": page, "filter_form": form, "query_string": qs, "map_center": _map_center(),
-        "geojson_url": reverse("cases:public_geojson") + (f"?{qs}" if qs else ""),
-    })
+    return render(
+        request,
+        "cases/public_list.html",
+        {
+            "page": page,
+            "filter_form": form,
+            "query_string": qs,
+            "map_center": _map_center(),
+            "geojson_url": reverse("cases:public_geojson") + (f"?{qs}" if qs else ""),
+        },
+    )
 
 
 @require_GET
@@ -257,16 +359,23 @@ def public_geojson(request: HttpRequest) -> JsonResponse:
         f.status = ""
     features = []
     for case in selectors.public_cases(f=f).exclude(lat=None)[:2000]:
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [coarse(case.lon), coarse(case.lat)]},
-            "properties": {"number": case.number, "category": case.category.name, "status": case.get_status_display(),
-                           "url": reverse("cases:detail", args=[case.number])},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [coarse(case.lon), coarse(case.lat)]},
+                "properties": {
+                    "number": case.number,
+                    "category": case.category.name,
+                    "status": case.get_status_display(),
+                    "url": reverse("cases:detail", args=[case.number]),
+                },
+            }
+        )
     return JsonResponse({"type": "FeatureCollection", "features": features})
 
 
 # --- one case -----------------------------------------------------------------------
+
 
 def _load(request: HttpRequest, number: str) -> Case:
     return selectors.case_get_for(actor=request.user, number=number)
@@ -278,34 +387,54 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         case = _load(request, number)
     except OutOfScope:
         case = selectors.case_public_get(number=number)
-        return render(request, "cases/public_detail.html", {
-            "case": case, "description": mask_personal(case.description), "lat": coarse(case.lat), "lon": coarse(case.lon),
-            "events": [e for e in case.events.filter(is_public=True).order_by("created_at", "id")],
-            "photos": [p for p in case.photos.filter(is_public=True, event__isnull=True)],
-            "map_center": _map_center(),
-        })
+        return render(
+            request,
+            "cases/public_detail.html",
+            {
+                "case": case,
+                "description": mask_personal(case.description),
+                "lat": coarse(case.lat),
+                "lon": coarse(case.lon),
+                "events": [
+                    e for e in case.events.filter(is_public=True).order_by("created_at", "id")
+                ],
+                "photos": [p for p in case.photos.filter(is_public=True, event__isnull=True)],
+                "map_center": _map_center(),
+            },
+        )
     user = request.user
     actions = allowed_actions(case, user)
-    forms_ = {a: ACTION_FORMS[a](case=case, initial={"version": case.version}, prefix=a) for a in actions}
+    forms_ = {
+        a: ACTION_FORMS[a](case=case, initial={"version": case.version}, prefix=a) for a in actions
+    }
     staff_view = is_handler(user, case) or is_operator(user, case) or is_committee(user, case)
     cal = services.load_calendar() if case.active_due_at else None
     remaining = None
     if cal is not None and case.active_due_at is not None:
         from .calendar import working_minutes_between
 
-        remaining = round(working_minutes_between(cal, case.paused_at or timezone.now(), case.active_due_at) / 60, 1)
-    return render(request, "cases/detail.html", {
-        "case": case,
-        "events": selectors.timeline_for(actor=user, case=case),
-        "photos": list(case.photos.filter(event__isnull=True)),
-        "assignments": list(CaseAssignment.objects.filter(case=case).select_related("organisation")),
-        "action_forms": [(a, TRANSITIONS[a].label, forms_[a]) for a in actions],
-        "can_see_contact": can_view_contact(user, case),
-        "staff_view": staff_view,
-        "remaining_hours": remaining,
-        "panels": hooks.panels(hooks.case_panels, request, case) if staff_view else [],
-        "map_center": _map_center(),
-    })
+        remaining = round(
+            working_minutes_between(cal, case.paused_at or timezone.now(), case.active_due_at) / 60,
+            1,
+        )
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "events": selectors.timeline_for(actor=user, case=case),
+            "photos": list(case.photos.filter(event__isnull=True)),
+            "assignments": list(
+                CaseAssignment.objects.filter(case=case).select_related("organisation")
+            ),
+            "action_forms": [(a, TRANSITIONS[a].label, forms_[a]) for a in actions],
+            "can_see_contact": can_view_contact(user, case),
+            "staff_view": staff_view,
+            "remaining_hours": remaining,
+            "panels": hooks.panels(hooks.case_panels, request, case) if staff_view else [],
+            "map_center": _map_center(),
+        },
+    )
 
 
 @login_required
@@ -326,48 +455,107 @@ def photo(request: HttpRequest, number: str, pk: int) -> FileResponse:
     item = CasePhoto.objects.filter(pk=pk, case=case).first()
     if item is None or not (can_view(request.user, case) or (case.is_public and item.is_public)):
         raise Http404
-    return FileResponse(item.image.open("rb"), content_type="image/png" if item.image.name.endswith(".png") else "image/jpeg")
+    return FileResponse(
+        item.image.open("rb"),
+        content_type="image/png" if item.image.name.endswith(".png") else "image/jpeg",
+    )
 
 
 def _perform(action: str, actor: Any, case: Case, d: dict[str, Any]) -> Any:
     v = d.get("version")
     calls: dict[str, Callable[[], Any]] = {
-        "dispatch": lambda: services.case_dispatch(actor=actor, case=case, lead=d["lead"], assisting=list(d["assisting"]),
-                                                   note=d["note"], expected_version=v),
+        "dispatch": lambda: services.case_dispatch(
+            actor=actor,
+            case=case,
+            lead=d["lead"],
+            assisting=list(d["assisting"]),
+            note=d["note"],
+            expected_version=v,
+        ),
         "accept": lambda: services.case_accept(actor=actor, case=case, expected_version=v),
-        "return": lambda: services.case_return(actor=actor, case=case, reason=d["reason"], expected_version=v),
-        "approve_return": lambda: services.case_return_decide(actor=actor, case=case, approve=True, note=d["note"], expected_version=v),
-        "refuse_return": lambda: services.case_return_decide(actor=actor, case=case, approve=False, note=d["note"], expected_version=v),
-        "transfer": lambda: services.case_transfer(actor=actor, case=case, to=d["to"], reason=d["reason"], expected_version=v),
+        "return": lambda: services.case_return(
+            actor=actor, case=case, reason=d["reason"], expected_version=v
+        ),
+        "approve_return": lambda: services.case_return_decide(
+            actor=actor, case=case, approve=True, note=d["note"], expected_version=v
+        ),
+        "refuse_return": lambda: services.case_return_decide(
+            actor=actor, case=case, approve=False, note=d["note"], expected_version=v
+        ),
+        "transfer": lambda: services.case_transfer(
+            actor=actor, case=case, to=d["to"], reason=d["reason"], expected_version=v
+        ),
         "start": lambda: services.case_start(actor=actor, case=case, expected_version=v),
-        "note": lambda: services.case_note(actor=actor, case=case, text=d["text"], is_public=d["is_public"], expected_version=v),
-        "request_info": lambda: services.case_request_info(actor=actor, case=case, question=d["question"], expected_version=v),
-        "provide_info": lambda: services.case_provide_info(actor=actor, case=case, text=d["text"], expected_version=v),
-        "request_extension": lambda: services.case_request_extension(actor=actor, case=case, hours=d["hours"], reason=d["reason"],
-                                                                     expected_version=v),
-        "decide_extension": lambda: services.case_decide_extension(actor=actor, case=case, approve=d["approve"], note=d["note"],
-                                                                   expected_version=v),
-        "reply": lambda: services.case_reply(actor=actor, case=case, text=d["text"], photos=d["photos"], expected_version=v),
-        "approve_reply": lambda: services.case_reply_decide(actor=actor, case=case, approve=True, note=d["note"], expected_version=v),
-        "refuse_reply": lambda: services.case_reply_decide(actor=actor, case=case, approve=False, note=d["note"], expected_version=v),
-        "evaluate": lambda: services.case_evaluate(actor=actor, case=case, resolved=d["resolved"], satisfaction=d["satisfaction"],
-                                                   comment=d["comment"], by_callback=not is_reporter(actor, case),
-                                                   expected_version=v),
-        "review": lambda: services.case_review(actor=actor, case=case, uphold=d["uphold"], reason=d["reason"], expected_version=v),
-        "merge": lambda: services.case_merge(actor=actor, case=case, into=d["into"], reason=d["reason"], expected_version=v),
-        "withdraw": lambda: services.case_withdraw(actor=actor, case=case, reason=d["note"], expected_version=v),
-        "reject": lambda: services.case_reject(actor=actor, case=case, reason=d["reason"], legal_basis=d["legal_basis"],
-                                               expected_version=v),
-        "answer": lambda: services.case_answer(actor=actor, case=case, text=d["text"], expected_version=v),
-        "resolve_externally": lambda: services.case_resolve_externally(actor=actor, case=case, summary=d["summary"], source=d["source"]),
-        "supervise": lambda: services.case_supervise(actor=actor, case=case, note=d["note"], expected_version=v),
-        "refer": lambda: services.case_refer(actor=actor, case=case, organisation=d["organisation"], note=d["note"]),
+        "note": lambda: services.case_note(
+            actor=actor, case=case, text=d["text"], is_public=d["is_public"], expected_version=v
+        ),
+        "request_info": lambda: services.case_request_info(
+            actor=actor, case=case, question=d["question"], expected_version=v
+        ),
+        "provide_info": lambda: services.case_provide_info(
+            actor=actor, case=case, text=d["text"], expected_version=v
+        ),
+        "request_extension": lambda: services.case_request_extension(
+            actor=actor, case=case, hours=d["hours"], reason=d["reason"], expected_version=v
+        ),
+        "decide_extension": lambda: services.case_decide_extension(
+            actor=actor, case=case, approve=d["approve"], note=d["note"], expected_version=v
+        ),
+        "reply": lambda: services.case_reply(
+            actor=actor, case=case, text=d["text"], photos=d["photos"], expected_version=v
+        ),
+        "approve_reply": lambda: services.case_reply_decide(
+            actor=actor, case=case, approve=True, note=d["note"], expected_version=v
+        ),
+        "refuse_reply": lambda: services.case_reply_decide(
+            actor=actor, case=case, approve=False, note=d["note"], expected_version=v
+        ),
+        "evaluate": lambda: services.case_evaluate(
+            actor=actor,
+            case=case,
+            resolved=d["resolved"],
+            satisfaction=d["satisfaction"],
+            comment=d["comment"],
+            by_callback=not is_reporter(actor, case),
+            expected_version=v,
+        ),
+        "review": lambda: services.case_review(
+            actor=actor, case=case, uphold=d["uphold"], reason=d["reason"], expected_version=v
+        ),
+        "merge": lambda: services.case_merge(
+            actor=actor, case=case, into=d["into"], reason=d["reason"], expected_version=v
+        ),
+        "withdraw": lambda: services.case_withdraw(
+            actor=actor, case=case, reason=d["note"], expected_version=v
+        ),
+        "reject": lambda: services.case_reject(
+            actor=actor,
+            case=case,
+            reason=d["reason"],
+            legal_basis=d["legal_basis"],
+            expected_version=v,
+        ),
+        "answer": lambda: services.case_answer(
+            actor=actor, case=case, text=d["text"], expected_version=v
+        ),
+        "resolve_externally": lambda: services.case_resolve_externally(
+            actor=actor, case=case, summary=d["summary"], source=d["source"]
+        ),
+        "supervise": lambda: services.case_supervise(
+            actor=actor, case=case, note=d["note"], expected_version=v
+        ),
+        "refer": lambda: services.case_refer(
+            actor=actor, case=case, organisation=d["organisation"], note=d["note"]
+        ),
     }
     return calls[action]()
 
 
 DONE_MESSAGES = {
-    "dispatch": _("Dispatched."), "accept": _("Accepted."), "reply": _("Reply sent."), "evaluate": _("Thank you for your evaluation."),
+    "dispatch": _("Dispatched."),
+    "accept": _("Accepted."),
+    "reply": _("Reply sent."),
+    "evaluate": _("Thank you for your evaluation."),
     "provide_info": _("Your answer was sent to the department."),
 }
 
@@ -386,22 +574,42 @@ def action(request: HttpRequest, number: str, action: str) -> HttpResponse:
                 _perform(action, request.user, case, form.cleaned_data)
             except DomainError as error:
                 add_domain_error(form, error)
-                return render(request, "cases/action.html", {
-                    "case": case, "form": form, "action": action, "label": TRANSITIONS[action].label,
-                    "error": error, "allowed": [TRANSITIONS[a].label for a in error.allowed if a in TRANSITIONS],
-                }, status=error.status)
+                return render(
+                    request,
+                    "cases/action.html",
+                    {
+                        "case": case,
+                        "form": form,
+                        "action": action,
+                        "label": TRANSITIONS[action].label,
+                        "error": error,
+                        "allowed": [
+                            TRANSITIONS[a].label for a in error.allowed if a in TRANSITIONS
+                        ],
+                    },
+                    status=error.status,
+                )
             messages.success(request, str(DONE_MESSAGES.get(action, _("Done."))))
             return redirect("cases:detail", number=case.number)
         status = 400
     else:
         form = form_class(case=case, initial={"version": case.version}, prefix=action)
         status = 200
-    return render(request, "cases/action.html", {
-        "case": case, "form": form, "action": action, "label": TRANSITIONS[action].label,
-    }, status=status)
+    return render(
+        request,
+        "cases/action.html",
+        {
+            "case": case,
+            "form": form,
+            "action": action,
+            "label": TRANSITIONS[action].label,
+        },
+        status=status,
+    )
 
 
 # --- catalogue ----------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -411,16 +619,32 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.dispatch_rule_save(actor=request.user, category=d["category"], area=d["area_code"], lead=d["lead"],
-                                        assisting=list(d["assisting"]), note=d["note"])
+            services.dispatch_rule_save(
+                actor=request.user,
+                category=d["category"],
+                area=d["area_code"],
+                lead=d["lead"],
+                assisting=list(d["assisting"]),
+                note=d["note"],
+            )
         except DomainError as error:
             add_domain_error(form, error)
         else:
             messages.success(request, _("The rule was saved."))
             return redirect("cases:catalogue")
-    rules = DispatchRule.objects.select_related("category", "area", "lead").prefetch_related("assisting").order_by(
-        "category__path", "area__code")
-    return render(request, "cases/catalogue.html", {
-        "form": form, "page": _page(request, rules), "gaps": services.catalogue_gaps(),
-        "categories": Category.objects.count(),
-    }, status=400 if form.errors else 200)
+    rules = (
+        DispatchRule.objects.select_related("category", "area", "lead")
+        .prefetch_related("assisting")
+        .order_by("category__path", "area__code")
+    )
+    return render(
+        request,
+        "cases/catalogue.html",
+        {
+            "form": form,
+            "page": _page(request, rules),
+            "gaps": services.catalogue_gaps(),
+            "categories": Category.objects.count(),
+        },
+        status=400 if form.errors else 200,
+    )

@@ -20,7 +20,15 @@ S = Status
 
 # Before the reporter has a reply: the states a case can be merged, withdrawn from.
 OPEN_BEFORE_REPLY = frozenset(
-    {S.SUBMITTED, S.DISPATCHED, S.RETURN_PENDING, S.RETURNED, S.ACCEPTED, S.IN_PROGRESS, S.AWAITING_INFO}
+    {
+        S.SUBMITTED,
+        S.DISPATCHED,
+        S.RETURN_PENDING,
+        S.RETURNED,
+        S.ACCEPTED,
+        S.IN_PROGRESS,
+        S.AWAITING_INFO,
+    }
 )
 HANDLING = frozenset({S.ACCEPTED, S.IN_PROGRESS})
 TERMINAL = frozenset({S.CLOSED, S.ANSWERED, S.REJECTED, S.WITHDRAWN, S.MERGED})
@@ -38,7 +46,9 @@ class Transition:
 
 
 def _t(sources: Any, targets: Any, label: Any) -> Transition:
-    return Transition(frozenset(sources), frozenset(targets) if targets is not None else None, label)
+    return Transition(
+        frozenset(sources), frozenset(targets) if targets is not None else None, label
+    )
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -50,7 +60,15 @@ TRANSITIONS: dict[str, Transition] = {
     "transfer": _t({S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS}, {S.DISPATCHED}, _("Transfer")),
     "start": _t({S.ACCEPTED}, {S.IN_PROGRESS}, _("Start work")),
     "note": _t(
-        {S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.AWAITING_INFO, S.REPLY_PENDING, S.REPLIED, S.SECOND_REVIEW},
+        {
+            S.DISPATCHED,
+            S.ACCEPTED,
+            S.IN_PROGRESS,
+            S.AWAITING_INFO,
+            S.REPLY_PENDING,
+            S.REPLIED,
+            S.SECOND_REVIEW,
+        },
         None,
         _("Add a progress note"),
     ),
@@ -68,7 +86,9 @@ TRANSITIONS: dict[str, Transition] = {
     "reject": _t({S.SUBMITTED, S.RETURNED}, {S.REJECTED}, _("Reject")),
     "answer": _t({S.SUBMITTED}, {S.ANSWERED}, _("Answer directly")),
     "resolve_externally": _t(
-        {S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.AWAITING_INFO}, {S.REPLIED}, _("Resolved through another process")
+        {S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.AWAITING_INFO},
+        {S.REPLIED},
+        _("Resolved through another process"),
     ),
     "supervise": _t(OPEN - {S.SUBMITTED}, None, _("Supervise")),
     "refer": _t(HANDLING, None, _("Refer to a social organisation")),
@@ -132,7 +152,9 @@ def check_state(status: str, action: str) -> Transition:
     if transition is None or status not in transition.sources:
         allowed = actions_from(status)
         raise TransitionNotAllowed(
-            _("“%(action)s” is not possible while the case is “%(status)s”. Possible now: %(allowed)s.")
+            _(
+                "“%(action)s” is not possible while the case is “%(status)s”. Possible now: %(allowed)s."
+            )
             % {
                 "action": action,
                 "status": Status(status).label if status in Status.values else status,

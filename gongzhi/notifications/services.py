@@ -27,7 +27,11 @@ def _text_engine() -> Engine:
         _engine = Engine(
             app_dirs=True,
             autoescape=False,
-            libraries={"i18n": "django.templatetags.i18n", "l10n": "django.templatetags.l10n", "tz": "django.templatetags.tz"},
+            libraries={
+                "i18n": "django.templatetags.i18n",
+                "l10n": "django.templatetags.l10n",
+                "tz": "django.templatetags.tz",
+            },
         )
     return _engine
 
@@ -35,8 +39,16 @@ def _text_engine() -> Engine:
 def _render(kind: str, context: dict[str, Any], language: str) -> tuple[str, str]:
     engine = _text_engine()
     with translation.override(language):
-        subject = engine.get_template(f"notifications/kinds/{kind}.subject.txt").render(Context(context)).strip()
-        body = engine.get_template(f"notifications/kinds/{kind}.body.txt").render(Context(context)).strip()
+        subject = (
+            engine.get_template(f"notifications/kinds/{kind}.subject.txt")
+            .render(Context(context))
+            .strip()
+        )
+        body = (
+            engine.get_template(f"notifications/kinds/{kind}.body.txt")
+            .render(Context(context))
+            .strip()
+        )
     return " ".join(subject.split())[:200], body
 
 
@@ -51,7 +63,9 @@ def notification_send(
     """Put a notification in `recipient`'s inbox and e-mail it once the transaction commits."""
     ctx = {"recipient": recipient, "url": url, "site_url": settings.SITE_URL, **(context or {})}
     subject, body = _render(kind, ctx, recipient.preferred_language or settings.LANGUAGE_CODE)
-    note = Notification.objects.create(recipient=recipient, kind=kind, subject=subject, body=body, url=url)
+    note = Notification.objects.create(
+        recipient=recipient, kind=kind, subject=subject, body=body, url=url
+    )
     if email and recipient.email:
         transaction.on_commit(lambda: _email(note.pk))
     return note
@@ -64,12 +78,18 @@ def _email(notification_id: int) -> None:
 
 
 def deliver_email(notification_id: int) -> None:
-    note = Notification.objects.select_related("recipient").filter(pk=notification_id, emailed_at=None).first()
+    note = (
+        Notification.objects.select_related("recipient")
+        .filter(pk=notification_id, emailed_at=None)
+        .first()
+    )
     if note is None:
         return
     link = f"{settings.SITE_URL}{note.url}" if note.url.startswith("/") else note.url
     body = f"{note.body}\n\n{link}".strip()
-    send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + note.subject, body, None, [note.recipient.email])
+    send_mail(
+        settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + note.subject, body, None, [note.recipient.email]
+    )
     Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
 
 

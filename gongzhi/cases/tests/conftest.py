@@ -65,9 +65,13 @@ def new_case(cast: Any, code: str = "pothole", **kwargs: Any) -> Any:
 
     area = kwargs.pop("area", cast.grid(1, 1))
     params: dict[str, Any] = {
-        "actor": cast.resident, "channel": "web", "category": Category.objects.get(code=code),
-        "description": "A deep pothole at the corner of Liu'an Road.", "area": area,
-        "lat": area.centroid_lat if area else None, "lon": area.centroid_lon if area else None,
+        "actor": cast.resident,
+        "channel": "web",
+        "category": Category.objects.get(code=code),
+        "description": "A deep pothole at the corner of Liu'an Road.",
+        "area": area,
+        "lat": area.centroid_lat if area else None,
+        "lon": area.centroid_lon if area else None,
     }
     params.update(kwargs)
     return case_submit(**params)

@@ -9,7 +9,12 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from gongzhi.cases import services as s
-from gongzhi.cases.calendar import Calendar, add_working_minutes, subtract_working_minutes, working_minutes_between
+from gongzhi.cases.calendar import (
+    Calendar,
+    add_working_minutes,
+    subtract_working_minutes,
+    working_minutes_between,
+)
 from gongzhi.cases.demo import HOLIDAYS_2026
 from gongzhi.cases.models import Status, WarningLevel
 from gongzhi.notifications.models import Notification
@@ -73,7 +78,9 @@ def test_a_case_submitted_on_friday_afternoon_is_due_after_the_weekend(catalogue
     assert case.resolution_due_at == add_working_minutes(CN, at(2026, 11, 20, 16), 10 * 480)
 
 
-def test_pause_while_waiting_for_the_reporter_moves_the_deadline_by_the_paused_working_time(catalogue: Any) -> None:
+def test_pause_while_waiting_for_the_reporter_moves_the_deadline_by_the_paused_working_time(
+    catalogue: Any,
+) -> None:
     cast = catalogue
     with time_machine.travel(at(2026, 11, 23, 9), tick=False):
         case = new_case(cast)
@@ -132,13 +139,21 @@ def test_the_sweep_raises_yellow_red_and_overdue_and_tells_the_head(catalogue: A
         s.case_check_deadlines()
         assert s.case_check_deadlines() == 0  # nothing twice
     case.refresh_from_db()
-    assert case.warning_level == WarningLevel.OVERDUE and case.is_supervised and case.next_check_at is None
-    assert list(case.events.filter(kind__in=["warning", "overdue"]).values_list("data__level", flat=True)) == [1, 2, 3]
+    assert (
+        case.warning_level == WarningLevel.OVERDUE
+        and case.is_supervised
+        and case.next_check_at is None
+    )
+    assert list(
+        case.events.filter(kind__in=["warning", "overdue"]).values_list("data__level", flat=True)
+    ) == [1, 2, 3]
     assert Notification.objects.filter(recipient=cast.head, kind="case_overdue").exists()
     assert Notification.objects.filter(recipient=cast.committee, kind="case_overdue").exists()
 
 
-def test_unrated_replies_get_the_default_evaluation_after_n_days(catalogue: Any, settings: Any) -> None:
+def test_unrated_replies_get_the_default_evaluation_after_n_days(
+    catalogue: Any, settings: Any
+) -> None:
     settings.GONGZHI_CASES_DEFAULT_EVALUATION_DAYS = 7
     cast = catalogue
     with time_machine.travel(at(2026, 11, 2, 10), tick=False):

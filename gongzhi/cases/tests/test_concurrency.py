@@ -17,7 +17,9 @@ from .conftest import new_case
 
 @pytest.mark.pg
 @pytest.mark.django_db(transaction=True)
-def test_two_clerks_accepting_at_once_one_wins_and_only_one_event_is_written(tcatalogue: Any) -> None:
+def test_two_clerks_accepting_at_once_one_wins_and_only_one_event_is_written(
+    tcatalogue: Any,
+) -> None:
     cast = tcatalogue
     case = new_case(cast)
     s.case_dispatch(actor=cast.operator, case=case, lead=cast.orgs["public-works"])

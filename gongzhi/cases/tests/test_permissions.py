@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 
 from conftest import PERSONAS, persona_user
+from gongzhi.audit.models import AuditEvent
 from gongzhi.cases.models import Category, Status
 from gongzhi.cases.permissions import can_view, can_view_contact
 from gongzhi.cases.services import case_view_contact
 from gongzhi.cases.workflow import ACTIONS, TRANSITIONS, can_transition
-from gongzhi.audit.models import AuditEvent
 
 from .test_workflow import make_case_in
 
@@ -55,7 +55,9 @@ def _state_for(action: str) -> str:
 
 @pytest.mark.parametrize("action", ACTIONS)
 def test_each_action_is_offered_to_exactly_the_right_personas(catalogue: Any, action: str) -> None:
-    extra: dict[str, Any] = {"pending": {"kind": "extension", "hours": 8}} if action == "decide_extension" else {}
+    extra: dict[str, Any] = (
+        {"pending": {"kind": "extension", "hours": 8}} if action == "decide_extension" else {}
+    )
     case = make_case_in(catalogue, _state_for(action), **extra)
     allowed = {p for p in PERSONAS if can_transition(case, action, persona_user(catalogue, p))}
     assert allowed == EXPECTED[action]
@@ -71,11 +73,18 @@ def test_the_answer_action_is_only_for_questions(catalogue: Any) -> None:
     assert not can_transition(case, "answer", catalogue.operator)
 
 
-def test_contact_details_are_for_handlers_and_committee_and_each_view_is_audited(catalogue: Any) -> None:
+def test_contact_details_are_for_handlers_and_committee_and_each_view_is_audited(
+    catalogue: Any,
+) -> None:
     case = make_case_in(catalogue, Status.IN_PROGRESS)
     seeing = {p for p in PERSONAS if can_view_contact(persona_user(catalogue, p), case)}
     assert seeing == {"clerk", "head", "operator", "committee", "admin"}
     assert case_view_contact(actor=catalogue.gridworker, case=case) is None
     contact = case_view_contact(actor=catalogue.clerk, case=case)
     assert contact is not None and contact["name"] == catalogue.resident.display_name
-    assert AuditEvent.objects.filter(stream=f"access:case:{case.pk}", action="contact.viewed", actor_id=catalogue.clerk.pk).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            stream=f"access:case:{case.pk}", action="contact.viewed", actor_id=catalogue.clerk.pk
+        ).count()
+        == 1
+    )

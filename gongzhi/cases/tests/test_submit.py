@@ -12,13 +12,15 @@ from PIL import Image
 from gongzhi.audit.models import AuditEvent
 from gongzhi.cases import hooks
 from gongzhi.cases.models import Case, CasePhoto, Category, Status
-from gongzhi.cases.services import case_submit, dispatch_rule_save, dispatch_suggest
+from gongzhi.cases.services import dispatch_rule_save, dispatch_suggest
 from gongzhi.core.errors import LimitExceeded, NotPermitted, ValidationFailed
 
 from .conftest import jpeg_bytes, new_case, upload
 
 
-def test_web_submission_gets_a_number_an_event_an_audit_entry_and_an_email(catalogue: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_web_submission_gets_a_number_an_event_an_audit_entry_and_an_email(
+    catalogue: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         case = new_case(catalogue)
     assert case.status == Status.SUBMITTED and case.reporter == catalogue.resident
@@ -49,7 +51,9 @@ def test_location_alone_finds_the_grid(catalogue: Any) -> None:
         ({"attributes": {"size": "enormous"}}, "attr_size"),
     ],
 )
-def test_wrong_values_are_refused_with_the_field_named(catalogue: Any, kwargs: dict[str, Any], field: str) -> None:
+def test_wrong_values_are_refused_with_the_field_named(
+    catalogue: Any, kwargs: dict[str, Any], field: str
+) -> None:
     if "category" in kwargs:
         kwargs["category"] = Category.objects.get(code=kwargs["category"])
     with pytest.raises(ValidationFailed) as info:
@@ -63,13 +67,37 @@ def test_phone_intake_needs_an_operator_and_a_caller(catalogue: Any) -> None:
         new_case(catalogue, actor=catalogue.operator, channel="phone")
     assert "caller_name" in info.value.errors
     with pytest.raises(ValidationFailed) as info:
-        new_case(catalogue, actor=catalogue.operator, channel="phone", caller_name="Mr Wu", caller_phone="call me")
+        new_case(
+            catalogue,
+            actor=catalogue.operator,
+            channel="phone",
+            caller_name="Mr Wu",
+            caller_phone="call me",
+        )
     assert "caller_phone" in info.value.errors
     with pytest.raises(NotPermitted):
-        new_case(catalogue, actor=catalogue.resident, channel="phone", caller_name="Mr Wu", caller_phone="13800138000")
-    case = new_case(catalogue, actor=catalogue.operator, channel="phone", caller_name="Mr Wu", caller_phone="13800138000")
-    assert case.reporter is None and case.caller_phone == "13800138000" and case.created_by == catalogue.operator
-    on_behalf = new_case(catalogue, actor=catalogue.operator, channel="counter", reporter=catalogue.resident2)
+        new_case(
+            catalogue,
+            actor=catalogue.resident,
+            channel="phone",
+            caller_name="Mr Wu",
+            caller_phone="13800138000",
+        )
+    case = new_case(
+        catalogue,
+        actor=catalogue.operator,
+        channel="phone",
+        caller_name="Mr Wu",
+        caller_phone="13800138000",
+    )
+    assert (
+        case.reporter is None
+        and case.caller_phone == "13800138000"
+        and case.created_by == catalogue.operator
+    )
+    on_behalf = new_case(
+        catalogue, actor=catalogue.operator, channel="counter", reporter=catalogue.resident2
+    )
     assert on_behalf.reporter == catalogue.resident2
 
 
@@ -95,7 +123,10 @@ def test_patrol_reports_are_dispatched_automatically(catalogue: Any) -> None:
     case = new_case(catalogue, actor=catalogue.gridworker, channel="patrol", code="fire-exit")
     assert case.status == Status.DISPATCHED
     assert case.lead_department.code == "city-management"
-    assert set(case.assignments.values_list("organisation__code", "kind")) == {("city-management", "lead"), ("housing", "assist")}
+    assert set(case.assignments.values_list("organisation__code", "kind")) == {
+        ("city-management", "lead"),
+        ("housing", "assist"),
+    }
 
 
 def test_the_setting_dispatches_web_cases_automatically(catalogue: Any, settings: Any) -> None:
@@ -128,7 +159,9 @@ def test_a_non_image_an_oversized_image_and_a_truncated_jpeg_are_refused(catalog
     assert not Case.objects.exists()
 
 
-def test_after_submit_hooks_run_on_commit_and_never_block(catalogue: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_after_submit_hooks_run_on_commit_and_never_block(
+    catalogue: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     seen: list[str] = []
 
     def broken(case: Any) -> None:
@@ -147,18 +180,33 @@ def test_the_most_specific_catalogue_rule_wins(catalogue: Any) -> None:
     cast = catalogue
     pothole = Category.objects.get(code="pothole")
     assert dispatch_suggest(category=pothole, area=cast.grid(1, 1)).lead.code == "public-works"
-    dispatch_rule_save(actor=cast.admin, category=pothole, area=cast.community(2), lead=cast.orgs["transport"])
+    dispatch_rule_save(
+        actor=cast.admin, category=pothole, area=cast.community(2), lead=cast.orgs["transport"]
+    )
     assert dispatch_suggest(category=pothole, area=cast.grid(2, 1)).lead.code == "transport"
     assert dispatch_suggest(category=pothole, area=cast.grid(1, 1)).lead.code == "public-works"
     # An unknown corner of the tree still has the fallback owner.
-    assert dispatch_suggest(category=Category.objects.get(code="city"), area=None).lead.code == "public-works"
+    assert (
+        dispatch_suggest(category=Category.objects.get(code="city"), area=None).lead.code
+        == "public-works"
+    )
 
 
 def test_equally_specific_rules_are_a_validation_error(catalogue: Any) -> None:
     pothole = Category.objects.get(code="pothole")
-    dispatch_rule_save(actor=catalogue.admin, category=pothole, area=catalogue.community(2), lead=catalogue.orgs["transport"])
+    dispatch_rule_save(
+        actor=catalogue.admin,
+        category=pothole,
+        area=catalogue.community(2),
+        lead=catalogue.orgs["transport"],
+    )
     with pytest.raises(ValidationFailed) as info:
-        dispatch_rule_save(actor=catalogue.admin, category=pothole, area=catalogue.community(2), lead=catalogue.orgs["housing"])
+        dispatch_rule_save(
+            actor=catalogue.admin,
+            category=pothole,
+            area=catalogue.community(2),
+            lead=catalogue.orgs["housing"],
+        )
     assert "category" in info.value.errors
 
 
@@ -168,7 +216,9 @@ def test_every_area_has_a_fallback_owner(catalogue: Any) -> None:
     assert catalogue_gaps() == []
 
 
-def test_categories_import_from_csv_and_bad_rows_name_the_line(catalogue: Any, tmp_path: Any) -> None:
+def test_categories_import_from_csv_and_bad_rows_name_the_line(
+    catalogue: Any, tmp_path: Any
+) -> None:
     from django.core.management import CommandError, call_command
 
     good = tmp_path / "c.csv"

@@ -9,7 +9,15 @@ import pytest
 from django.utils import timezone
 
 from gongzhi.cases import services as s
-from gongzhi.cases.models import AssignmentKind, AssignmentStatus, Case, CaseAssignment, CaseEvent, Category, Status
+from gongzhi.cases.models import (
+    AssignmentKind,
+    AssignmentStatus,
+    Case,
+    CaseAssignment,
+    CaseEvent,
+    Category,
+    Status,
+)
 from gongzhi.cases.workflow import ACTIONS, TRANSITIONS, actions_from, check_state
 from gongzhi.core.errors import TransitionNotAllowed
 
@@ -29,7 +37,9 @@ def make_case_in(cast: Any, status: str, **extra: Any) -> Case:
         status=status,
         area=cast.grid(1, 1),
         reporter=extra.pop("reporter", cast.resident),
-        lead_department=None if status in (Status.SUBMITTED, Status.RETURNED) else cast.orgs["public-works"],
+        lead_department=None
+        if status in (Status.SUBMITTED, Status.RETURNED)
+        else cast.orgs["public-works"],
         submitted_at=now,
         response_limit_minutes=480,
         resolution_limit_minutes=4800,
@@ -43,8 +53,12 @@ def make_case_in(cast: Any, status: str, **extra: Any) -> Case:
     )
     if case.lead_department_id:
         CaseAssignment.objects.create(
-            case=case, organisation=case.lead_department, kind=AssignmentKind.LEAD,
-            status=AssignmentStatus.PENDING if status == Status.DISPATCHED else AssignmentStatus.ACTIVE,
+            case=case,
+            organisation=case.lead_department,
+            kind=AssignmentKind.LEAD,
+            status=AssignmentStatus.PENDING
+            if status == Status.DISPATCHED
+            else AssignmentStatus.ACTIVE,
         )
     return case
 
@@ -72,27 +86,53 @@ def _call(cast: Any, action: str, case: Case) -> Any:
         "return": lambda: s.case_return(actor=cast.clerk, case=case, reason="Not our job."),
         "approve_return": lambda: s.case_return_decide(actor=cast.head, case=case, approve=True),
         "refuse_return": lambda: s.case_return_decide(actor=cast.head, case=case, approve=False),
-        "transfer": lambda: s.case_transfer(actor=cast.clerk, case=case, to=o["city-management"], reason="Theirs."),
+        "transfer": lambda: s.case_transfer(
+            actor=cast.clerk, case=case, to=o["city-management"], reason="Theirs."
+        ),
         "start": lambda: s.case_start(actor=cast.clerk, case=case),
         "note": lambda: s.case_note(actor=cast.clerk, case=case, text="Looked at it."),
-        "request_info": lambda: s.case_request_info(actor=cast.clerk, case=case, question="Which building?"),
-        "provide_info": lambda: s.case_provide_info(actor=cast.resident, case=case, text="Number 5."),
-        "request_extension": lambda: s.case_request_extension(actor=cast.clerk, case=case, hours=8, reason="Parts."),
-        "decide_extension": lambda: s.case_decide_extension(actor=cast.head, case=case, approve=True),
+        "request_info": lambda: s.case_request_info(
+            actor=cast.clerk, case=case, question="Which building?"
+        ),
+        "provide_info": lambda: s.case_provide_info(
+            actor=cast.resident, case=case, text="Number 5."
+        ),
+        "request_extension": lambda: s.case_request_extension(
+            actor=cast.clerk, case=case, hours=8, reason="Parts."
+        ),
+        "decide_extension": lambda: s.case_decide_extension(
+            actor=cast.head, case=case, approve=True
+        ),
         "reply": lambda: s.case_reply(actor=cast.clerk, case=case, text="Apply at the counter."),
         "approve_reply": lambda: s.case_reply_decide(actor=cast.head, case=case, approve=True),
-        "refuse_reply": lambda: s.case_reply_decide(actor=cast.head, case=case, approve=False, note="Redo."),
-        "evaluate": lambda: s.case_evaluate(actor=cast.resident, case=case, resolved=True, satisfaction=4),
-        "review": lambda: s.case_review(actor=cast.committee, case=case, uphold=True, reason="The reply stands."),
-        "merge": lambda: s.case_merge(actor=cast.operator, case=case, into=make_case_in(cast._cast if isinstance(cast, _AdminCast) else cast, Status.DISPATCHED)),
+        "refuse_reply": lambda: s.case_reply_decide(
+            actor=cast.head, case=case, approve=False, note="Redo."
+        ),
+        "evaluate": lambda: s.case_evaluate(
+            actor=cast.resident, case=case, resolved=True, satisfaction=4
+        ),
+        "review": lambda: s.case_review(
+            actor=cast.committee, case=case, uphold=True, reason="The reply stands."
+        ),
+        "merge": lambda: s.case_merge(
+            actor=cast.operator,
+            case=case,
+            into=make_case_in(
+                cast._cast if isinstance(cast, _AdminCast) else cast, Status.DISPATCHED
+            ),
+        ),
         "withdraw": lambda: s.case_withdraw(actor=cast.resident, case=case),
-        "reject": lambda: s.case_reject(actor=cast.operator, case=case, reason="Not public.", legal_basis="Art. 1"),
+        "reject": lambda: s.case_reject(
+            actor=cast.operator, case=case, reason="Not public.", legal_basis="Art. 1"
+        ),
         "answer": lambda: s.case_answer(actor=cast.operator, case=case, text="At the counter."),
         "resolve_externally": lambda: s.case_resolve_externally(
             actor=cast.committee, case=case, summary="Mediated.", source="mediation:1"
         ),
         "supervise": lambda: s.case_supervise(actor=cast.committee, case=case, note="Watch it."),
-        "refer": lambda: s.case_refer(actor=cast.clerk, case=case, organisation=o["volunteers"], note="Help please."),
+        "refer": lambda: s.case_refer(
+            actor=cast.clerk, case=case, organisation=o["volunteers"], note="Help please."
+        ),
     }
     assert set(calls) == set(ACTIONS)
     return calls[action]()
@@ -103,8 +143,14 @@ FORBIDDEN = [(st, a) for st in Status.values for a in ACTIONS if st not in TRANS
 
 
 @pytest.mark.parametrize(("status", "action"), ALLOWED)
-def test_every_allowed_pair_moves_the_case_to_a_target_state(catalogue: Any, status: str, action: str) -> None:
-    case = make_case_in(catalogue, status, **({"pending": {"kind": "extension", "hours": 8}} if action == "decide_extension" else {}))
+def test_every_allowed_pair_moves_the_case_to_a_target_state(
+    catalogue: Any, status: str, action: str
+) -> None:
+    case = make_case_in(
+        catalogue,
+        status,
+        **({"pending": {"kind": "extension", "hours": 8}} if action == "decide_extension" else {}),
+    )
     events_before = CaseEvent.objects.filter(case=case).count()
     _call(catalogue, action, case)
     case.refresh_from_db()
@@ -114,7 +160,9 @@ def test_every_allowed_pair_moves_the_case_to_a_target_state(catalogue: Any, sta
 
 
 @pytest.mark.parametrize(("status", "action"), FORBIDDEN)
-def test_every_other_pair_raises_and_names_the_allowed_actions(catalogue: Any, status: str, action: str) -> None:
+def test_every_other_pair_raises_and_names_the_allowed_actions(
+    catalogue: Any, status: str, action: str
+) -> None:
     case = make_case_in(catalogue, status)
     # The administrator sees every case, so the table (not the scope) is what refuses.
     with pytest.raises(TransitionNotAllowed) as info:
@@ -136,7 +184,9 @@ def test_check_state_names_what_is_allowed_instead() -> None:
 
 def test_not_resolved_reopens_once_then_goes_to_second_review(catalogue: Any) -> None:
     case = make_case_in(catalogue, Status.REPLIED)
-    s.case_evaluate(actor=catalogue.resident, case=case, resolved=False, satisfaction=2, comment="Still broken")
+    s.case_evaluate(
+        actor=catalogue.resident, case=case, resolved=False, satisfaction=2, comment="Still broken"
+    )
     case.refresh_from_db()
     assert case.status == Status.IN_PROGRESS and case.reopen_count == 1
     s.case_reply(actor=catalogue.clerk, case=case, text="Fixed properly now.")
@@ -145,7 +195,9 @@ def test_not_resolved_reopens_once_then_goes_to_second_review(catalogue: Any) ->
     assert case.status == Status.SECOND_REVIEW and case.is_supervised
 
 
-def test_head_approval_of_returns_and_replies_is_configurable(catalogue: Any, settings: Any) -> None:
+def test_head_approval_of_returns_and_replies_is_configurable(
+    catalogue: Any, settings: Any
+) -> None:
     settings.GONGZHI_CASES_RETURN_APPROVAL = True
     settings.GONGZHI_CASES_REPLY_APPROVAL = True
     case = make_case_in(catalogue, Status.DISPATCHED)
@@ -154,7 +206,9 @@ def test_head_approval_of_returns_and_replies_is_configurable(catalogue: Any, se
     assert case.status == Status.RETURN_PENDING
     s.case_return_decide(actor=catalogue.head, case=case, approve=True)
     case.refresh_from_db()
-    assert case.status == Status.RETURNED and case.lead_department is None and case.return_count == 1
+    assert (
+        case.status == Status.RETURNED and case.lead_department is None and case.return_count == 1
+    )
 
     other = make_case_in(catalogue, Status.IN_PROGRESS)
     s.case_reply(actor=catalogue.clerk, case=other, text="Done.")
@@ -167,7 +221,12 @@ def test_head_approval_of_returns_and_replies_is_configurable(catalogue: Any, se
 
 def test_transfer_needs_the_receiving_department_to_accept(catalogue: Any) -> None:
     case = make_case_in(catalogue, Status.ACCEPTED)
-    s.case_transfer(actor=catalogue.clerk, case=case, to=catalogue.orgs["city-management"], reason="Street stalls are theirs.")
+    s.case_transfer(
+        actor=catalogue.clerk,
+        case=case,
+        to=catalogue.orgs["city-management"],
+        reason="Street stalls are theirs.",
+    )
     case.refresh_from_db()
     assert case.status == Status.DISPATCHED and case.lead_department.code == "city-management"
     from gongzhi.core.errors import OutOfScope
