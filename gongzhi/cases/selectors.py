@@ -213,5 +213,8 @@ def timeline_for(*, actor: Any, case: Case) -> list[CaseEvent]:
     """Handlers, intake and the committee see every event; others the public ones."""
     qs = case.events.select_related("actor", "organisation").prefetch_related("photos")
     if not (is_handler(actor, case) or is_operator(actor, case) or is_committee(actor, case)):
-        qs = qs.filter(is_public=True)
+        # The reporter also sees their own entries (e.g. the answer they gave), others
+        # only the public ones.
+        mine = Q(actor_id=actor.pk) if getattr(actor, "is_authenticated", False) else Q(pk__in=[])
+        qs = qs.filter(Q(is_public=True) | mine)
     return list(qs.order_by("created_at", "id"))

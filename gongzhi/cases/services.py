@@ -1269,7 +1269,9 @@ def case_evaluate(
                 now=now,
                 cal=cal,
             )
-            _notify(_reporters(locked), "case_closed", locked, actor)
+            _notify(
+                _reporters(locked), "case_closed", locked
+            )  # the outcome is told even to the person who rated
         elif locked.reopen_count == 0:
             locked.reopen_count = 1
             locked.status = Status.IN_PROGRESS
@@ -1289,7 +1291,7 @@ def case_evaluate(
                 cal=cal,
             )
             _notify(_members(locked.lead_department), "case_reopened", locked, actor)
-            _notify(_reporters(locked), "case_reopened", locked, actor)
+            _notify(_reporters(locked), "case_reopened", locked)
         else:
             locked.status = Status.SECOND_REVIEW
             locked.is_supervised = True

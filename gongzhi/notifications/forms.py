@@ -9,14 +9,24 @@ from .models import Delivery
 
 
 class PreferencesForm(forms.Form):
-    daily_digest = forms.BooleanField(label=_("Send me one daily digest e-mail instead of one e-mail each"), required=False)
+    daily_digest = forms.BooleanField(
+        label=_("Send me one daily digest e-mail instead of one e-mail each"), required=False
+    )
 
-    def __init__(self, *args: Any, kinds: list[tuple[str, str]], initial_deliveries: dict[str, str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        kinds: list[tuple[str, str]],
+        initial_deliveries: dict[str, str],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.kinds = [k for k, _label in kinds]
         for kind, label in kinds:
             self.fields[f"kind_{kind}"] = forms.ChoiceField(
-                label=label, choices=Delivery.choices, initial=initial_deliveries.get(kind, Delivery.BOTH)
+                label=label,
+                choices=Delivery.choices,
+                initial=initial_deliveries.get(kind, Delivery.BOTH),
             )
 
     def deliveries(self) -> dict[str, str]:

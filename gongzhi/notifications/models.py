@@ -37,17 +37,27 @@ class Delivery(models.TextChoices):
 class NotificationPreference(models.Model):
     """How one person wants one kind of notification; no row means inbox and e-mail."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
     kind = models.CharField(max_length=64)
-    delivery = models.CharField(_("delivery"), max_length=8, choices=Delivery.choices, default=Delivery.BOTH)
+    delivery = models.CharField(
+        _("delivery"), max_length=8, choices=Delivery.choices, default=Delivery.BOTH
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")
+        ]
 
 
 class NotificationSettings(models.Model):
     """Per-person switches: a daily digest instead of one e-mail per notification."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings")
-    daily_digest = models.BooleanField(_("one daily digest e-mail instead of one e-mail each"), default=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    daily_digest = models.BooleanField(
+        _("one daily digest e-mail instead of one e-mail each"), default=False
+    )
     last_digest_at = models.DateTimeField(null=True, blank=True)

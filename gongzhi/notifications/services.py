@@ -54,7 +54,11 @@ def _render(kind: str, context: dict[str, Any], language: str) -> tuple[str, str
 
 def delivery_for(recipient: Any, kind: str) -> tuple[str, bool]:
     """(delivery, daily digest) for a recipient and kind; defaults when nothing is stored."""
-    pref = NotificationPreference.objects.filter(user=recipient, kind=kind).values_list("delivery", flat=True).first()
+    pref = (
+        NotificationPreference.objects.filter(user=recipient, kind=kind)
+        .values_list("delivery", flat=True)
+        .first()
+    )
     digest = NotificationSettings.objects.filter(user=recipient, daily_digest=True).exists()
     return pref or Delivery.BOTH, digest
 
@@ -78,7 +82,12 @@ def notification_send(
     delivery, digest = delivery_for(recipient, kind)
     silent = delivery in (Delivery.EMAIL, Delivery.OFF)
     note = Notification.objects.create(
-        recipient=recipient, kind=kind, subject=subject, body=body, url=url, read_at=timezone.now() if silent else None
+        recipient=recipient,
+        kind=kind,
+        subject=subject,
+        body=body,
+        url=url,
+        read_at=timezone.now() if silent else None,
     )
     wants_email = email and delivery in (Delivery.BOTH, Delivery.EMAIL)
     if not wants_email:
@@ -95,16 +104,24 @@ def send_digests(*, now: Any = None) -> int:
     sent = 0
     for prefs in NotificationSettings.objects.filter(daily_digest=True).select_related("user"):
         user = prefs.user
-        notes = list(Notification.objects.filter(recipient=user, emailed_at=None).order_by("created_at")[:200])
+        notes = list(
+            Notification.objects.filter(recipient=user, emailed_at=None).order_by("created_at")[
+                :200
+            ]
+        )
         if not notes or not user.email:
             continue
         with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-            subject = str(translation.gettext("Your daily summary: %(n)d notifications") % {"n": len(notes)})
+            subject = str(
+                translation.gettext("Your daily summary: %(n)d notifications") % {"n": len(notes)}
+            )
         lines = []
         for n in notes:
             link = f"{settings.SITE_URL}{n.url}" if n.url.startswith("/") else n.url
             lines.append(f"- {n.subject}\n  {link}".rstrip())
-        send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, "\n".join(lines), None, [user.email])
+        send_mail(
+            settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, "\n".join(lines), None, [user.email]
+        )
         Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed_at=now)
         prefs.last_digest_at = now
         prefs.save(update_fields=["last_digest_at"])
@@ -130,8 +147,12 @@ def preferences_save(*, actor: Any, deliveries: dict[str, str], daily_digest: bo
     """Store the actor's choices; unknown kinds or values are ignored by the form before this."""
     with transaction.atomic():
         for kind, delivery in deliveries.items():
-            NotificationPreference.objects.update_or_create(user=actor, kind=kind, defaults={"delivery": delivery})
-        NotificationSettings.objects.update_or_create(user=actor, defaults={"daily_digest": daily_digest})
+            NotificationPreference.objects.update_or_create(
+                user=actor, kind=kind, defaults={"delivery": delivery}
+            )
+        NotificationSettings.objects.update_or_create(
+            user=actor, defaults={"daily_digest": daily_digest}
+        )
 
 
 def _email(notification_id: int) -> None:

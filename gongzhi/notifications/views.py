@@ -31,7 +31,9 @@ def mark_read(request: HttpRequest) -> HttpResponse:
 
 def _kind_label(kind: str) -> str:
     """A readable label: the kind's subject template rendered with empty values."""
-    label = render_to_string(f"notifications/kinds/{kind}.subject.txt", {"number": "…", "what": "…", "master": "…"})
+    label = render_to_string(
+        f"notifications/kinds/{kind}.subject.txt", {"number": "…", "what": "…", "master": "…"}
+    )
     return " ".join(label.split()) or kind
 
 
@@ -41,9 +43,21 @@ def preferences(request: HttpRequest) -> HttpResponse:
     stored = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
     digest = NotificationSettings.objects.filter(user=user, daily_digest=True).exists()
     kinds = [(k, _kind_label(k)) for k in known_kinds()]
-    form = PreferencesForm(request.POST or None, kinds=kinds, initial_deliveries=stored, initial={"daily_digest": digest})
+    form = PreferencesForm(
+        request.POST or None,
+        kinds=kinds,
+        initial_deliveries=stored,
+        initial={"daily_digest": digest},
+    )
     if request.method == "POST" and form.is_valid():
-        preferences_save(actor=user, deliveries=form.deliveries(), daily_digest=form.cleaned_data["daily_digest"])
+        preferences_save(
+            actor=user, deliveries=form.deliveries(), daily_digest=form.cleaned_data["daily_digest"]
+        )
         messages.success(request, _("Your notification preferences were saved."))
         return redirect("notifications:preferences")
-    return render(request, "notifications/preferences.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )

@@ -12,10 +12,14 @@ from gongzhi.notifications.services import notification_send, send_digests
 
 
 def _send(user: Any, kind: str = "case_submitted") -> Notification:
-    return notification_send(recipient=user, kind=kind, context={"number": "261122-ABCDEF"}, url="/cases/261122-ABCDEF/")
+    return notification_send(
+        recipient=user, kind=kind, context={"number": "261122-ABCDEF"}, url="/cases/261122-ABCDEF/"
+    )
 
 
-def test_default_is_inbox_and_email_in_the_recipients_language(cast: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_default_is_inbox_and_email_in_the_recipients_language(
+    cast: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         note = _send(cast.resident2)  # prefers English
         zh = _send(cast.resident)
@@ -38,7 +42,9 @@ def test_inbox_only_off_and_email_only(cast: Any, django_capture_on_commit_callb
     assert [m.subject for m in mail.outbox] == ["[Gongzhi] " + email_only.subject]
 
 
-def test_staff_with_the_digest_get_one_email_a_day(cast: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_staff_with_the_digest_get_one_email_a_day(
+    cast: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     NotificationSettings.objects.create(user=cast.clerk, daily_digest=True)
     with django_capture_on_commit_callbacks(execute=True):
         for kind in ("case_dispatched", "case_reopened", "case_overdue"):
@@ -58,5 +64,8 @@ def test_preferences_page_saves_choices_and_rejects_unknown_values(cast: Any, lo
     data = {f: "both" for f in page.context["form"].fields if f.startswith("kind_")}
     data.update({"kind_case_dispatched": "inbox", "daily_digest": "on"})
     assert client.post(reverse("notifications:preferences"), data).status_code == 302
-    assert NotificationPreference.objects.get(user=cast.clerk, kind="case_dispatched").delivery == "inbox"
+    assert (
+        NotificationPreference.objects.get(user=cast.clerk, kind="case_dispatched").delivery
+        == "inbox"
+    )
     assert NotificationSettings.objects.get(user=cast.clerk).daily_digest
