@@ -159,15 +159,16 @@ def test_every_allowed_pair_moves_the_case_to_a_target_state(
     assert CaseEvent.objects.filter(case=case).count() == events_before + 1
 
 
-@pytest.mark.parametrize(("status", "action"), FORBIDDEN)
-def test_every_other_pair_raises_and_names_the_allowed_actions(
-    catalogue: Any, status: str, action: str
-) -> None:
+@pytest.mark.parametrize("status", Status.values)
+def test_every_other_pair_raises_and_names_the_allowed_actions(catalogue: Any, status: str) -> None:
     case = make_case_in(catalogue, status)
-    # The administrator sees every case, so the table (not the scope) is what refuses.
-    with pytest.raises(TransitionNotAllowed) as info:
-        _call(_AdminCast(catalogue), action, case)
-    assert info.value.allowed == actions_from(status)
+    forbidden = [a for st, a in FORBIDDEN if st == status]
+    assert forbidden
+    for action in forbidden:
+        # The administrator sees every case, so the table (not the scope) is what refuses.
+        with pytest.raises(TransitionNotAllowed) as info:
+            _call(_AdminCast(catalogue), action, case)
+        assert info.value.allowed == actions_from(status), action
     case.refresh_from_db()
     assert case.status == status
     assert not CaseEvent.objects.filter(case=case).exists()
