@@ -80,23 +80,46 @@ def _seed(target: int) -> dict[str, Any]:
         rng = random.Random(have)
         leaves = list(Category.objects.filter(depth=2))
         grids = [a for code, a in cast.areas.items() if code.count(".") == 4]
-        depts = [cast.orgs[c] for c, _zh, _en in __import__("gongzhi.core.demo", fromlist=["DEPARTMENTS"]).DEPARTMENTS]
-        statuses = [Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS, Status.REPLIED, Status.CLOSED, Status.CLOSED,
-                    Status.CLOSED, Status.CLOSED]
+        depts = [
+            cast.orgs[c]
+            for c, _zh, _en in __import__("gongzhi.core.demo", fromlist=["DEPARTMENTS"]).DEPARTMENTS
+        ]
+        statuses = [
+            Status.DISPATCHED,
+            Status.ACCEPTED,
+            Status.IN_PROGRESS,
+            Status.REPLIED,
+            Status.CLOSED,
+            Status.CLOSED,
+            Status.CLOSED,
+            Status.CLOSED,
+        ]
         now = timezone.now()
         batch: list[Case] = []
         for i in range(have, target):
             area = rng.choice(grids)
             status = rng.choice(statuses)
             submitted = now - dt.timedelta(minutes=rng.randint(0, 525_600))
-            batch.append(Case(
-                number=f"B{i:09d}", description=f"Benchmark case {i}: 路灯不亮 pothole noise", category=rng.choice(leaves),
-                status=status, channel="web", area=area, lat=area.centroid_lat, lon=area.centroid_lon,
-                reporter=cast.resident, lead_department=rng.choice(depts), submitted_at=submitted,
-                dispatched_at=submitted, response_due_at=submitted + dt.timedelta(days=1),
-                resolution_due_at=submitted + dt.timedelta(days=14), warning_level=rng.choice([0, 0, 0, 1, 2, 3]),
-                closed_at=submitted + dt.timedelta(days=5) if status == Status.CLOSED else None,
-            ))
+            batch.append(
+                Case(
+                    number=f"B{i:09d}",
+                    description=f"Benchmark case {i}: 路灯不亮 pothole noise",
+                    category=rng.choice(leaves),
+                    status=status,
+                    channel="web",
+                    area=area,
+                    lat=area.centroid_lat,
+                    lon=area.centroid_lon,
+                    reporter=cast.resident,
+                    lead_department=rng.choice(depts),
+                    submitted_at=submitted,
+                    dispatched_at=submitted,
+                    response_due_at=submitted + dt.timedelta(days=1),
+                    resolution_due_at=submitted + dt.timedelta(days=14),
+                    warning_level=rng.choice([0, 0, 0, 1, 2, 3]),
+                    closed_at=submitted + dt.timedelta(days=5) if status == Status.CLOSED else None,
+                )
+            )
             if len(batch) == 10_000:
                 with transaction.atomic():
                     Case.objects.bulk_create(batch)
@@ -110,8 +133,11 @@ def _seed(target: int) -> dict[str, Any]:
         with connection.cursor() as cur:
             cur.execute("ANALYZE cases_case")
             cur.execute("ANALYZE cases_caseassignment")
-    return {"cast": cast, "seed_seconds": round(time.perf_counter() - started, 1),
-            "cases": Case.objects.count()}
+    return {
+        "cast": cast,
+        "seed_seconds": round(time.perf_counter() - started, 1),
+        "cases": Case.objects.count(),
+    }
 
 
 def _bare_inserts(n: int, cast: Any) -> float:
@@ -136,8 +162,20 @@ def _bare_inserts(n: int, cast: Any) -> float:
     with connection.cursor() as cur:
         for i in range(n):
             now = timezone.now()
-            cur.execute(sql, (f"X{stamp:07d}{i:05d}", "Bare insert for the benchmark.", category_id, area.pk,
-                              area.centroid_lat, area.centroid_lon, cast.resident.pk, now, now))
+            cur.execute(
+                sql,
+                (
+                    f"X{stamp:07d}{i:05d}",
+                    "Bare insert for the benchmark.",
+                    category_id,
+                    area.pk,
+                    area.centroid_lat,
+                    area.centroid_lon,
+                    cast.resident.pk,
+                    now,
+                    now,
+                ),
+            )
     return n / (time.perf_counter() - started)
 
 
@@ -149,9 +187,14 @@ def _service_submits(n: int, cast: Any) -> float:
     area = cast.grid(1, 1)
     started = time.perf_counter()
     for _ in range(n):
-        case_submit(actor=cast.resident, channel="web", category=category,
-                    description="A deep pothole at the corner of Liu'an Road.",
-                    lat=area.centroid_lat, lon=area.centroid_lon)
+        case_submit(
+            actor=cast.resident,
+            channel="web",
+            category=category,
+            description="A deep pothole at the corner of Liu'an Road.",
+            lat=area.centroid_lat,
+            lon=area.centroid_lon,
+        )
     return n / (time.perf_counter() - started)
 
 
@@ -162,14 +205,27 @@ def _queue_latency(requests: int, cast: Any) -> dict[str, float]:
     client.force_login(cast.clerk)
     from gongzhi.cases.models import Case
 
-    some = list(Case.objects.filter(lead_department__code="public-works").values_list("number", flat=True)[:50])
-    variants = ["/cases/queue/", "/cases/queue/?page=3", "/cases/queue/?status=accepted",
-                "/cases/queue/?warning=3&status=open", "/cases/queue/?sort=due"]
+    some = list(
+        Case.objects.filter(lead_department__code="public-works").values_list("number", flat=True)[
+            :50
+        ]
+    )
+    variants = [
+        "/cases/queue/",
+        "/cases/queue/?page=3",
+        "/cases/queue/?status=accepted",
+        "/cases/queue/?warning=3&status=open",
+        "/cases/queue/?sort=due",
+    ]
     for v in variants:
         assert client.get(v).status_code == 200, v
     timings = []
     for i in range(requests):
-        url = variants[i % len(variants)] if i % 6 else f"/cases/queue/?q={some[i % len(some)]}&status="
+        url = (
+            variants[i % len(variants)]
+            if i % 6
+            else f"/cases/queue/?q={some[i % len(some)]}&status="
+        )
         t0 = time.perf_counter()
         response = client.get(url)
         timings.append((time.perf_counter() - t0) * 1000)
@@ -184,9 +240,15 @@ def _queue_latency(requests: int, cast: Any) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cases", type=int, default=100_000, help="cases to seed for the queue measurement")
-    parser.add_argument("--submits", type=int, default=300, help="submissions to time (service and bare each)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--cases", type=int, default=100_000, help="cases to seed for the queue measurement"
+    )
+    parser.add_argument(
+        "--submits", type=int, default=300, help="submissions to time (service and bare each)"
+    )
     parser.add_argument("--requests", type=int, default=120, help="queue page requests to time")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
@@ -203,16 +265,27 @@ def main() -> None:
     bare = _bare_inserts(args.submits, cast)
     service = _service_submits(args.submits, cast)
     ratio = service / bare
-    print(f"Submission: bare insert {bare:,.0f}/s, case_submit {service:,.0f}/s, ratio {ratio:.2f} (target >= 0.50)")
+    print(
+        f"Submission: bare insert {bare:,.0f}/s, case_submit {service:,.0f}/s, ratio {ratio:.2f} (target >= 0.50)"
+    )
     queue = _queue_latency(args.requests, cast)
-    print(f"Department queue at {seeded['cases']:,} cases: p50 {queue['p50_ms']} ms, p95 {queue['p95_ms']} ms "
-          f"(target p95 <= 100 ms)")
+    print(
+        f"Department queue at {seeded['cases']:,} cases: p50 {queue['p50_ms']} ms, p95 {queue['p95_ms']} ms "
+        f"(target p95 <= 100 ms)"
+    )
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     result = {
-        "database": "postgresql", "cases_in_table": seeded["cases"], "seed_seconds": seeded["seed_seconds"],
-        "submission": {"bare_insert_per_s": round(bare, 1), "case_submit_per_s": round(service, 1),
-                       "ratio": round(ratio, 3), "target_ratio": 0.5, "n": args.submits},
+        "database": "postgresql",
+        "cases_in_table": seeded["cases"],
+        "seed_seconds": seeded["seed_seconds"],
+        "submission": {
+            "bare_insert_per_s": round(bare, 1),
+            "case_submit_per_s": round(service, 1),
+            "ratio": round(ratio, 3),
+            "target_ratio": 0.5,
+            "n": args.submits,
+        },
         "queue": {**queue, "target_p95_ms": 100},
         "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }

@@ -362,6 +362,8 @@ class Case(models.Model):
             models.Index(
                 fields=["lead_department", "status", "-submitted_at"], name="case_queue_idx"
             ),
+            models.Index(fields=["lead_department", "-submitted_at"], name="case_lead_recent_idx"),
+            models.Index(fields=["lead_department", "resolution_due_at"], name="case_lead_due_idx"),
             models.Index(fields=["status", "-submitted_at"], name="case_status_idx"),
             models.Index(fields=["next_check_at"], name="case_check_idx"),
             models.Index(fields=["resolution_due_at"], name="case_due_idx"),

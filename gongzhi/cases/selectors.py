@@ -24,7 +24,7 @@ from .models import (
     WarningLevel,
 )
 from .permissions import can_view, is_committee, is_handler, is_operator
-from .workflow import OPEN, TERMINAL
+from .workflow import OPEN
 
 LIST_RELATED = ("category", "area", "lead_department")
 
@@ -106,7 +106,7 @@ NUMBER_RE = re.compile(r"^\d{6}-[0-9A-Z]{6}$")
 
 def apply_filter(qs: QuerySet[Case], f: QueueFilter) -> QuerySet[Case]:
     if f.status == "open":
-        qs = qs.exclude(status__in=TERMINAL)
+        qs = qs.filter(status__in=sorted(OPEN))
     elif f.status:
         qs = qs.filter(status=f.status)
     if f.warning is not None:
@@ -137,17 +137,17 @@ def department_queue_for(*, actor: Any, f: QueueFilter | None = None) -> QuerySe
     org_ids = _org_ids(actor, Role.STAFF, Role.HEAD)
     if not org_ids:
         return Case.objects.none()
-    if len(org_ids) == 1:
-        # The common case is one department: a plain indexed filter, plus assisting work.
-        assisted = CaseAssignment.objects.filter(
-            case=OuterRef("pk"),
-            organisation_id=org_ids[0],
-            status__in=ACTIVE_ASSIGNMENT,
-            kind="assist",
-        )
-        qs = _base().filter(Q(lead_department_id=org_ids[0]) | Q(Exists(assisted)))
-    else:
-        qs = _base().filter(_handled_q(org_ids))
+    # Assisting work is rare next to led work: fetch its ids first so the main query is
+    # a plain indexed filter (an OR with EXISTS would scan the whole table).
+    assisted = list(
+        CaseAssignment.objects.filter(
+            organisation_id__in=org_ids, kind="assist", status__in=ACTIVE_ASSIGNMENT
+        ).values_list("case_id", flat=True)[:5000]
+    )
+    q = Q(lead_department_id__in=org_ids)
+    if assisted:
+        q |= Q(pk__in=assisted)
+    qs = _base().filter(q)
     return apply_filter(qs, f or QueueFilter(status="open"))
 
 
