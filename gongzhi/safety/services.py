@@ -338,14 +338,15 @@ def finding_fix(*, actor: Any, finding: Finding, photo: Any, note: str = "") -> 
     return finding
 
 
+# Checklist topic → case categories of the catalogue, most specific first.
 CATEGORY_BY_TOPIC = {
-    "fire": ["fire-safety", "fire", "safety-hazard", "public-safety"],
-    "gas": ["gas", "safety-hazard", "public-safety"],
-    "ebike": ["ebike-charging", "fire-safety", "safety-hazard", "public-safety"],
-    "lift": ["lift", "elevator", "safety-hazard", "public-safety"],
-    "building_site": ["construction", "building-site", "safety-hazard", "public-safety"],
-    "flood": ["flooding", "drainage", "waterlogging", "safety-hazard", "public-safety"],
-    "general": ["safety-hazard", "public-safety"],
+    "fire": ["fire-exit", "safety-fire"],
+    "gas": ["gas"],
+    "ebike": ["ebike-charging", "safety-fire"],
+    "lift": ["lift"],
+    "building_site": ["construction-site"],
+    "flood": ["drain-blocked"],
+    "general": ["safety-other", "safety"],
 }
 
 
@@ -360,11 +361,11 @@ def _case_service() -> Any:
 def _category_for(topic: str) -> Any:
     Category = apps.get_model("cases", "Category")
     codes = CATEGORY_BY_TOPIC.get(topic, []) + CATEGORY_BY_TOPIC["general"]
-    found = {c.code: c for c in Category.objects.filter(code__in=codes)}
+    found = {c.code: c for c in Category.objects.filter(code__in=codes, is_active=True)}
     for code in codes:
         if code in found:
             return found[code]
-    return Category.objects.order_by("pk").first()
+    return None
 
 
 @transaction.atomic
@@ -386,16 +387,19 @@ def finding_report(*, actor: Any, finding: Finding, note: str = "") -> Finding:
     if note.strip():
         finding.resolution_note = note.strip()[:500]
     case_submit = _case_service()
-    if case_submit is None:
+    category = _category_for(record.template.topic) if case_submit is not None else None
+    if case_submit is None or category is None:
         finding.status = FindingStatus.AWAITING_CASE
     else:
-        with translation.override("zh-hans"):
-            title = f"{record.template.name_zh}：{finding.item.text_zh if finding.item else ''}".strip("：")
+        question = finding.item.text_zh if finding.item else record.template.name_zh
+        description = f"{question}：{finding.description}"
+        if finding.resolution_note:
+            description += f"\n{finding.resolution_note}"
+        photos = [p.image for p in finding.photos.all()] or [p.image for p in record.photos.filter(finding=None)]
         case = case_submit(
-            actor=actor, channel="patrol", category=_category_for(record.template.topic),
-            title=title[:200], description=finding.description + (f"\n{finding.resolution_note}" if note else ""),
-            lat=record.lat, lon=record.lon, area=record.grid,
-            photos=[p.image for p in finding.photos.all()] or [p.image for p in record.photos.filter(finding=None)],
+            actor=actor, channel="patrol", category=category,
+            title=f"{record.template.name_zh}：{question}"[:120], description=description,
+            lat=record.lat, lon=record.lon, area=record.grid, photos=photos[:5],
             idempotency_key=str(finding.uuid),
         )
         finding.case_number = str(case.number)

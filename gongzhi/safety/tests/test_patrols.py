@@ -167,3 +167,26 @@ def test_a_submission_reused_by_another_worker_is_refused(cast, safety):
                               area=cast.community(1))
     with pytest.raises(Conflict):
         submit(cast, safety, key=key, actor=other)
+
+
+def test_a_reported_finding_becomes_a_patrol_case_dispatched_to_its_department(cast, safety, catalogue):
+    from gongzhi.cases.models import Case
+
+    record = submit(cast, safety, answers=full_answers(safety.fire, {0: "Bicycles block the north exit"}),
+                    photos=[make_jpeg()])
+    finding = services.finding_report(actor=cast.gridworker, finding=record.findings.get(), note="Owner unknown")
+    case = Case.objects.get(number=finding.case_number)
+    assert finding.status == FindingStatus.REPORTED
+    assert case.channel == "patrol" and case.category.code == "fire-exit"
+    assert case.area == cast.grid(1, 1)
+    assert case.lead_department == cast.orgs["city-management"]
+    assert "Bicycles block the north exit" in case.description
+    assert case.photos.count() == 1
+    again = services.finding_report(actor=cast.gridworker, finding=finding)
+    assert again.case_number == case.number and Case.objects.filter(channel="patrol").count() == 1
+
+
+def test_a_finding_waits_for_the_case_service_when_no_category_fits(cast, safety):
+    record = submit(cast, safety, answers=full_answers(safety.fire, {0: "Boxes in the exit"}))
+    finding = services.finding_report(actor=cast.gridworker, finding=record.findings.get())
+    assert finding.status == FindingStatus.AWAITING_CASE and finding.case_number == ""
