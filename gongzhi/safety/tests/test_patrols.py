@@ -190,3 +190,15 @@ def test_a_finding_waits_for_the_case_service_when_no_category_fits(cast, safety
     record = submit(cast, safety, answers=full_answers(safety.fire, {0: "Boxes in the exit"}))
     finding = services.finding_report(actor=cast.gridworker, finding=record.findings.get())
     assert finding.status == FindingStatus.AWAITING_CASE and finding.case_number == ""
+
+
+def test_the_periodic_tasks_run_the_services(cast, safety, time_machine):
+    from gongzhi.safety import tasks
+
+    plan = safety.plans[0]
+    plan.starts_on = dt.date(2026, 11, 2)
+    plan.save()
+    time_machine.move_to(dt.datetime(2026, 11, 17, 9, 0, tzinfo=dt.UTC))
+    assert tasks.flag_missed_patrols.call_local() >= 2
+    assert MissedPatrol.objects.filter(plan=plan).count() == 2
+    assert tasks.send_alert_digest.call_local() == 0
