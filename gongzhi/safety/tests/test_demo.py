@@ -1,7 +1,14 @@
 from __future__ import annotations
 
 from gongzhi.safety import demo
-from gongzhi.safety.models import Alert, AlertDelivery, ChecklistTemplate, GridAssignment, PatrolPlan, Risk
+from gongzhi.safety.models import (
+    Alert,
+    AlertDelivery,
+    ChecklistTemplate,
+    GridAssignment,
+    PatrolPlan,
+    Risk,
+)
 
 
 def counts() -> tuple[int, ...]:
