@@ -275,7 +275,7 @@ class Certificate(models.Model):
     """A certificate of hours served at one activity, checkable on a public page by its code."""
 
     code = models.CharField(max_length=20, unique=True, default=_certificate_code, editable=False)
-    entry = models.OneToOneField(HoursEntry, on_delete=models.PROTECT, related_name="certificate")
+    entry = models.ForeignKey(HoursEntry, on_delete=models.PROTECT, related_name="certificates")
     minutes = models.PositiveIntegerField()
     issued_at = models.DateTimeField(auto_now_add=True)
 
