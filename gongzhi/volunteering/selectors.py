@@ -36,7 +36,7 @@ def activity_list_public(*, upcoming: bool = True) -> QuerySet[Activity]:
         qs = qs.filter(ends_at__gt=timezone.now())
     return qs.select_related("organisation", "area").annotate(
         taken=Count("signups", filter=Q(signups__status__in=PLACE_HOLDING_STATES))
-    )
+    ).order_by("starts_at", "pk")
 
 
 def activity_get_for(*, actor: Any, pk: int) -> Activity:

@@ -59,7 +59,7 @@ def assert_invariants(users):
     assert total == made
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=operations)
 def test_balances_always_equal_the_sum_of_entries_and_never_go_negative(cast, ops):
     users = [cast.users[p] for p in PEOPLE]
