@@ -28,7 +28,9 @@ def certificate_pdf(certificate: Certificate, *, font_path: Path | None = None) 
     organisation = entry.organisation
     check_url = f"{settings.SITE_URL}/volunteering/certificates/{certificate.code}/"
     hours = format_minutes(certificate.minutes)
-    date = timezone.localtime(activity.starts_at if activity else certificate.issued_at).strftime("%Y-%m-%d")
+    date = timezone.localtime(activity.starts_at if activity else certificate.issued_at).strftime(
+        "%Y-%m-%d"
+    )
 
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=20)
@@ -64,8 +66,12 @@ def certificate_pdf(certificate: Certificate, *, font_path: Path | None = None) 
         title = _latin(title)
         org_en = _latin(org_en)
     line(f"{name} served {hours} hours on {date}", 13)
-    line(f"at \u201c{title}\u201d organised by {org_en}, as certified by the organiser." if cjk else
-         f"at \"{title}\" organised by {org_en}, as certified by the organiser.", 13)
+    line(
+        f"at \u201c{title}\u201d organised by {org_en}, as certified by the organiser."
+        if cjk
+        else f'at "{title}" organised by {org_en}, as certified by the organiser.',
+        13,
+    )
     pdf.ln(10)
     line(("验证码 / Verification code: " if cjk else "Verification code: ") + certificate.code, 14)
     line(("在此核验 / Check at: " if cjk else "Check at: ") + check_url, 10, 6)

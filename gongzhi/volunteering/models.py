@@ -60,7 +60,9 @@ class OrganisationProfile(models.Model):
         "organizations.Organisation", on_delete=models.CASCADE, related_name="volunteering_profile"
     )
     org_type = models.CharField(_("type"), max_length=24, choices=OrgType.choices)
-    areas_served = models.ManyToManyField("territory.Area", verbose_name=_("areas served"), related_name="+")
+    areas_served = models.ManyToManyField(
+        "territory.Area", verbose_name=_("areas served"), related_name="+"
+    )
     contact_name = models.CharField(_("contact person"), max_length=80)
     contact_phone = models.CharField(_("contact phone"), max_length=32)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
@@ -91,7 +93,9 @@ def _document_path(instance: OrganisationDocument, filename: str) -> str:
 class OrganisationDocument(models.Model):
     """A document supporting a registration (certificate, charter). Seen by the committee only."""
 
-    profile = models.ForeignKey(OrganisationProfile, on_delete=models.CASCADE, related_name="documents")
+    profile = models.ForeignKey(
+        OrganisationProfile, on_delete=models.CASCADE, related_name="documents"
+    )
     title = models.CharField(_("title"), max_length=120)
     file = models.FileField(_("file"), upload_to=_document_path)
     uploaded_at = models.DateTimeField(auto_now_add=True)
@@ -106,11 +110,15 @@ class VolunteerProfile(models.Model):
     """A person's opt-in volunteer profile. Seen only by the person and by organisers of
     activities they signed up for; never listed publicly."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="volunteer_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="volunteer_profile"
+    )
     skills = models.JSONField(_("skills"), default=list, blank=True)
     languages = models.JSONField(_("languages"), default=list, blank=True)
     availability = models.JSONField(_("availability"), default=list, blank=True)
-    areas = models.ManyToManyField("territory.Area", verbose_name=_("areas"), blank=True, related_name="+")
+    areas = models.ManyToManyField(
+        "territory.Area", verbose_name=_("areas"), blank=True, related_name="+"
+    )
     note = models.CharField(_("note for organisers"), max_length=300, blank=True)
     suggestible = models.BooleanField(_("organisers may suggest activities to me"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -141,11 +149,16 @@ def _checkin_code() -> str:
 
 class Activity(models.Model):
     organisation = models.ForeignKey(
-        "organizations.Organisation", verbose_name=_("organiser"), on_delete=models.PROTECT, related_name="activities"
+        "organizations.Organisation",
+        verbose_name=_("organiser"),
+        on_delete=models.PROTECT,
+        related_name="activities",
     )
     title = models.CharField(_("title"), max_length=160)
     description = models.TextField(_("description"), blank=True)
-    area = models.ForeignKey("territory.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        "territory.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
     place = models.CharField(_("meeting place"), max_length=200)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
@@ -153,10 +166,14 @@ class Activity(models.Model):
     ends_at = models.DateTimeField(_("ends at"))
     slots = models.PositiveIntegerField(_("places"))
     skills = models.JSONField(_("skills wanted"), default=list, blank=True)
-    status = models.CharField(max_length=16, choices=ActivityStatus.choices, default=ActivityStatus.PUBLISHED)
+    status = models.CharField(
+        max_length=16, choices=ActivityStatus.choices, default=ActivityStatus.PUBLISHED
+    )
     checkin_code = models.CharField(max_length=8, default=_checkin_code, editable=False)
     cancel_reason = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -165,7 +182,10 @@ class Activity(models.Model):
         verbose_name_plural = _("activities")
         indexes = [models.Index(fields=["status", "starts_at"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="activity_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="activity_ends_after_start",
+            ),
             models.CheckConstraint(condition=models.Q(slots__gte=1), name="activity_has_slots"),
         ]
 
@@ -182,7 +202,9 @@ class Activity(models.Model):
 
 class SignUp(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups")
-    volunteer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signups")
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signups"
+    )
     status = models.CharField(max_length=16, choices=SignUpStatus.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -194,7 +216,11 @@ class SignUp(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("sign-up")
         verbose_name_plural = _("sign-ups")
-        constraints = [models.UniqueConstraint(fields=["activity", "volunteer"], name="one_signup_per_activity")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "volunteer"], name="one_signup_per_activity"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.volunteer} · {self.activity}"
@@ -212,31 +238,49 @@ class EntryKind(models.TextChoices):
 class LedgerHead(models.Model):
     """One row per person: the lock that serialises their ledger and the cached balance."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hours_ledger")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hours_ledger"
+    )
     seq = models.PositiveIntegerField(default=0)
     balance_minutes = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(balance_minutes__gte=0), name="ledger_balance_not_negative")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(balance_minutes__gte=0), name="ledger_balance_not_negative"
+            )
+        ]
 
 
 class HoursEntry(models.Model):
     """One line of a person's hours ledger. Append-only."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="hours_entries")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="hours_entries"
+    )
     seq = models.PositiveIntegerField()
     kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
     minutes = models.IntegerField(_("minutes"))
-    signup = models.ForeignKey(SignUp, null=True, blank=True, on_delete=models.PROTECT, related_name="hours_entries")
+    signup = models.ForeignKey(
+        SignUp, null=True, blank=True, on_delete=models.PROTECT, related_name="hours_entries"
+    )
     organisation = models.ForeignKey(
-        "organizations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "organizations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     counterparty = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -246,7 +290,9 @@ class HoursEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "seq"], name="hours_entry_seq_unique"),
             models.UniqueConstraint(
-                fields=["signup"], condition=models.Q(kind="certified"), name="one_certification_per_signup"
+                fields=["signup"],
+                condition=models.Q(kind="certified"),
+                name="one_certification_per_signup",
             ),
             models.CheckConstraint(condition=~models.Q(minutes=0), name="hours_entry_not_zero"),
         ]

@@ -15,8 +15,14 @@ from .workflow import SignUpStatus
 # Roles whose holders may run activities on behalf of their organisation.
 ORGANISER_ROLES = (Role.SOCIAL_MEMBER, Role.STAFF, Role.HEAD, Role.COMMITTEE)
 ORGANISER_KINDS = frozenset(
-    {OrgKind.SOCIAL, OrgKind.ENTERPRISE, OrgKind.COMMITTEE, OrgKind.DEPARTMENT, OrgKind.PUBLIC_SERVICE,
-     OrgKind.RESIDENTS_COMMITTEE}
+    {
+        OrgKind.SOCIAL,
+        OrgKind.ENTERPRISE,
+        OrgKind.COMMITTEE,
+        OrgKind.DEPARTMENT,
+        OrgKind.PUBLIC_SERVICE,
+        OrgKind.RESIDENTS_COMMITTEE,
+    }
 )
 
 
@@ -34,7 +40,9 @@ def organiser_organisations(user: Any) -> list[Organisation]:
 def is_member_of_organisation(user: Any, organisation: Organisation | None) -> bool:
     if organisation is None:
         return False
-    return any(m.organisation_id == organisation.pk for m in memberships_with(user, *ORGANISER_ROLES))
+    return any(
+        m.organisation_id == organisation.pk for m in memberships_with(user, *ORGANISER_ROLES)
+    )
 
 
 @rules.predicate
@@ -50,7 +58,10 @@ def is_organiser_of(user: Any, activity: Activity | None) -> bool:
         return False
     if is_admin(user):
         return True
-    return any(m.organisation_id == activity.organisation_id for m in memberships_with(user, *ORGANISER_ROLES))
+    return any(
+        m.organisation_id == activity.organisation_id
+        for m in memberships_with(user, *ORGANISER_ROLES)
+    )
 
 
 @rules.predicate
@@ -79,5 +90,7 @@ def can_see_volunteer_profile(viewer: Any, volunteer: Any) -> bool:
 rules.add_perm("volunteering.add_activity", can_organise_for)
 rules.add_perm("volunteering.manage_activity", is_organiser_of)
 rules.add_perm("volunteering.certify_hours", is_organiser_of)
-rules.add_perm("volunteering.verify_organisation", is_committee_over_org | rules.predicate(is_admin))
+rules.add_perm(
+    "volunteering.verify_organisation", is_committee_over_org | rules.predicate(is_admin)
+)
 rules.add_perm("volunteering.handle_referral", is_member_of_organisation)

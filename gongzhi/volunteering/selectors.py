@@ -34,22 +34,27 @@ def activity_list_public(*, upcoming: bool = True) -> QuerySet[Activity]:
     qs = Activity.objects.filter(status=ActivityStatus.PUBLISHED, organisation__is_verified=True)
     if upcoming:
         qs = qs.filter(ends_at__gt=timezone.now())
-    return qs.select_related("organisation", "area").annotate(
-        taken=Count("signups", filter=Q(signups__status__in=PLACE_HOLDING_STATES))
-    ).order_by("starts_at", "pk")
+    return (
+        qs.select_related("organisation", "area")
+        .annotate(taken=Count("signups", filter=Q(signups__status__in=PLACE_HOLDING_STATES)))
+        .order_by("starts_at", "pk")
+    )
 
 
 def activity_get_for(*, actor: Any, pk: int) -> Activity:
     """An activity the actor may see: any published one of a verified organisation, or
     any of the organisations the actor organises for."""
     activity = (
-        Activity.objects.filter(pk=pk).select_related("organisation", "area")
+        Activity.objects.filter(pk=pk)
+        .select_related("organisation", "area")
         .annotate(taken=Count("signups", filter=Q(signups__status__in=PLACE_HOLDING_STATES)))
         .first()
     )
     if activity is None:
         raise OutOfScope("Activity not found.")
-    if activity.organisation.is_verified or actor.has_perm("volunteering.manage_activity", activity):
+    if activity.organisation.is_verified or actor.has_perm(
+        "volunteering.manage_activity", activity
+    ):
         return activity
     raise OutOfScope("Activity not found.")
 
@@ -61,26 +66,39 @@ def activity_list_organised_by(*, actor: Any) -> QuerySet[Activity]:
     else:
         org_ids = [m.organisation_id for m in memberships_with(actor, *ORGANISER_ROLES)]
         qs = Activity.objects.filter(organisation_id__in=org_ids)
-    return qs.select_related("organisation", "area").annotate(
-        taken=Count("signups", filter=Q(signups__status__in=PLACE_HOLDING_STATES))
-    ).order_by("-starts_at")
+    return (
+        qs.select_related("organisation", "area")
+        .annotate(taken=Count("signups", filter=Q(signups__status__in=PLACE_HOLDING_STATES)))
+        .order_by("-starts_at")
+    )
 
 
 def signup_list_for_activity(*, actor: Any, activity: Activity) -> QuerySet[SignUp]:
     if not actor.has_perm("volunteering.manage_activity", activity):
         raise OutOfScope("Activity not found.")
     return (
-        SignUp.objects.filter(activity=activity).exclude(status=SignUpStatus.CANCELLED)
+        SignUp.objects.filter(activity=activity)
+        .exclude(status=SignUpStatus.CANCELLED)
         .select_related("volunteer", "volunteer__volunteer_profile")
-        .annotate(credited=Sum("hours_entries__minutes", filter=Q(hours_entries__kind__in=[EntryKind.CERTIFIED, EntryKind.CORRECTION])))
+        .annotate(
+            credited=Sum(
+                "hours_entries__minutes",
+                filter=Q(hours_entries__kind__in=[EntryKind.CERTIFIED, EntryKind.CORRECTION]),
+            )
+        )
         .order_by("status", "created_at")
     )
 
 
 def signup_get_for(*, actor: Any, pk: int) -> SignUp:
-    signup = SignUp.objects.filter(pk=pk).select_related("activity", "activity__organisation", "volunteer").first()
+    signup = (
+        SignUp.objects.filter(pk=pk)
+        .select_related("activity", "activity__organisation", "volunteer")
+        .first()
+    )
     if signup is None or not (
-        signup.volunteer_id == getattr(actor, "pk", None) or actor.has_perm("volunteering.manage_activity", signup.activity)
+        signup.volunteer_id == getattr(actor, "pk", None)
+        or actor.has_perm("volunteering.manage_activity", signup.activity)
     ):
         raise OutOfScope("Sign-up not found.")
     return signup
@@ -88,8 +106,14 @@ def signup_get_for(*, actor: Any, pk: int) -> SignUp:
 
 def signup_list_mine(*, actor: Any) -> QuerySet[SignUp]:
     return (
-        SignUp.objects.filter(volunteer=actor).select_related("activity", "activity__organisation")
-        .annotate(credited=Sum("hours_entries__minutes", filter=Q(hours_entries__kind__in=[EntryKind.CERTIFIED, EntryKind.CORRECTION])))
+        SignUp.objects.filter(volunteer=actor)
+        .select_related("activity", "activity__organisation")
+        .annotate(
+            credited=Sum(
+                "hours_entries__minutes",
+                filter=Q(hours_entries__kind__in=[EntryKind.CERTIFIED, EntryKind.CORRECTION]),
+            )
+        )
         .order_by("-activity__starts_at")
     )
 
@@ -123,9 +147,13 @@ def ledger_sum(*, user: Any) -> int:
 
 def yearly_summary_for(*, actor: Any) -> list[dict[str, Any]]:
     """Per calendar year (local time): hours served, given and received."""
-    years: dict[int, dict[str, int]] = defaultdict(lambda: {"served": 0, "given": 0, "received": 0, "activities": 0})
+    years: dict[int, dict[str, int]] = defaultdict(
+        lambda: {"served": 0, "given": 0, "received": 0, "activities": 0}
+    )
     activities: dict[int, set[int]] = defaultdict(set)
-    for e in HoursEntry.objects.filter(user=actor).only("kind", "minutes", "created_at", "signup_id"):
+    for e in HoursEntry.objects.filter(user=actor).only(
+        "kind", "minutes", "created_at", "signup_id"
+    ):
         year = timezone.localtime(e.created_at).year
         if e.kind in (EntryKind.CERTIFIED, EntryKind.CORRECTION):
             years[year]["served"] += e.minutes
@@ -135,11 +163,18 @@ def yearly_summary_for(*, actor: Any) -> list[dict[str, Any]]:
             years[year]["given"] += -e.minutes
         else:
             years[year]["received"] += e.minutes
-    return [{"year": y, **v, "activities": len(activities[y])} for y, v in sorted(years.items(), reverse=True)]
+    return [
+        {"year": y, **v, "activities": len(activities[y])}
+        for y, v in sorted(years.items(), reverse=True)
+    ]
 
 
 def certificate_list_mine(*, actor: Any) -> QuerySet[Certificate]:
-    return Certificate.objects.filter(entry__user=actor).select_related("entry__signup__activity", "entry__organisation").order_by("-issued_at")
+    return (
+        Certificate.objects.filter(entry__user=actor)
+        .select_related("entry__signup__activity", "entry__organisation")
+        .order_by("-issued_at")
+    )
 
 
 def certificate_check(*, code: str) -> Certificate | None:
@@ -175,7 +210,11 @@ def activities_suggested_for(*, actor: Any, limit: int = 5) -> list[Activity]:
     if profile is None or not profile.skills:
         return []
     areas = list(profile.areas.all())
-    signed = SignUp.objects.filter(volunteer=actor).exclude(status=SignUpStatus.CANCELLED).values("activity_id")
+    signed = (
+        SignUp.objects.filter(volunteer=actor)
+        .exclude(status=SignUpStatus.CANCELLED)
+        .values("activity_id")
+    )
     qs = activity_list_public().exclude(pk__in=signed).filter(starts_at__gt=timezone.now())
     if areas:
         q = Q()
@@ -189,7 +228,9 @@ def activities_suggested_for(*, actor: Any, limit: int = 5) -> list[Activity]:
     return [a for _s, a in scored[:limit]]
 
 
-def volunteers_suggested_for(*, actor: Any, activity: Activity, limit: int = 10) -> list[dict[str, Any]]:
+def volunteers_suggested_for(
+    *, actor: Any, activity: Activity, limit: int = 10
+) -> list[dict[str, Any]]:
     """People who opted in to suggestions, whose skills match the activity and who are not
     signed up yet. Shows name and matching skills only."""
     if not actor.has_perm("volunteering.manage_activity", activity):
@@ -197,10 +238,16 @@ def volunteers_suggested_for(*, actor: Any, activity: Activity, limit: int = 10)
     wanted = set(activity.skills)
     if not wanted:
         return []
-    signed = SignUp.objects.filter(activity=activity).exclude(status=SignUpStatus.CANCELLED).values("volunteer_id")
+    signed = (
+        SignUp.objects.filter(activity=activity)
+        .exclude(status=SignUpStatus.CANCELLED)
+        .values("volunteer_id")
+    )
     profiles = (
         VolunteerProfile.objects.filter(suggestible=True, user__is_active=True)
-        .exclude(user_id__in=signed).select_related("user").prefetch_related("areas")
+        .exclude(user_id__in=signed)
+        .select_related("user")
+        .prefetch_related("areas")
     )
     result: list[dict[str, Any]] = []
     for p in profiles[:500]:
@@ -210,7 +257,13 @@ def volunteers_suggested_for(*, actor: Any, activity: Activity, limit: int = 10)
         areas = list(p.areas.all())
         if areas and not any(a.contains(activity.area) or activity.area.contains(a) for a in areas):
             continue
-        result.append({"user": p.user, "skills": [str(Skill(s).label) for s in sorted(match)], "match": len(match)})
+        result.append(
+            {
+                "user": p.user,
+                "skills": [str(Skill(s).label) for s in sorted(match)],
+                "match": len(match),
+            }
+        )
     result.sort(key=lambda r: (-r["match"], r["user"].pk))
     return result[:limit]
 
@@ -219,11 +272,19 @@ def volunteers_suggested_for(*, actor: Any, activity: Activity, limit: int = 10)
 
 
 def organisation_list_public() -> QuerySet[Organisation]:
-    return Organisation.objects.filter(kind__in=SOCIAL_KINDS, is_verified=True, is_active=True).select_related("area").order_by("code")
+    return (
+        Organisation.objects.filter(kind__in=SOCIAL_KINDS, is_verified=True, is_active=True)
+        .select_related("area")
+        .order_by("code")
+    )
 
 
 def organisation_get_public(*, code: str) -> Organisation:
-    org = Organisation.objects.filter(code=code, kind__in=SOCIAL_KINDS, is_active=True).select_related("area").first()
+    org = (
+        Organisation.objects.filter(code=code, kind__in=SOCIAL_KINDS, is_active=True)
+        .select_related("area")
+        .first()
+    )
     if org is None or not org.is_verified:
         raise OutOfScope("Organisation not found.")
     return org
@@ -233,14 +294,19 @@ def organisation_registrations_for(*, actor: Any) -> QuerySet[OrganisationProfil
     """Registrations waiting for the actor's verification (committee over the area)."""
     qs = OrganisationProfile.objects.filter(organisation__is_verified=False, is_rejected=False)
     qs = qs.filter(scope_q(actor, Role.COMMITTEE, prefix="organisation__area__"))
-    return qs.select_related("organisation", "organisation__area", "applicant").prefetch_related("documents", "areas_served").order_by("submitted_at")
+    return (
+        qs.select_related("organisation", "organisation__area", "applicant")
+        .prefetch_related("documents", "areas_served")
+        .order_by("submitted_at")
+    )
 
 
 def organisation_registration_get_for(*, actor: Any, code: str) -> OrganisationProfile:
     profile = (
         OrganisationProfile.objects.filter(organisation__code=code)
         .filter(scope_q(actor, Role.COMMITTEE, prefix="organisation__area__"))
-        .select_related("organisation", "organisation__area", "applicant").prefetch_related("documents", "areas_served")
+        .select_related("organisation", "organisation__area", "applicant")
+        .prefetch_related("documents", "areas_served")
         .first()
     )
     if profile is None:
@@ -249,20 +315,34 @@ def organisation_registration_get_for(*, actor: Any, code: str) -> OrganisationP
 
 
 def organisations_applied_by(*, actor: Any) -> QuerySet[OrganisationProfile]:
-    return OrganisationProfile.objects.filter(applicant=actor).select_related("organisation").order_by("-submitted_at")
+    return (
+        OrganisationProfile.objects.filter(applicant=actor)
+        .select_related("organisation")
+        .order_by("-submitted_at")
+    )
 
 
 def organisation_figures(organisation: Organisation) -> dict[str, Any]:
     """Public figures of an organisation: activities held, volunteers, hours served. No names."""
     now = timezone.now()
-    activities = Activity.objects.filter(organisation=organisation).exclude(status=ActivityStatus.CANCELLED)
-    volunteers = (
-        SignUp.objects.filter(activity__organisation=organisation, status__in=[SignUpStatus.CHECKED_IN, SignUpStatus.CHECKED_OUT])
-        .values("volunteer_id").distinct().count()
+    activities = Activity.objects.filter(organisation=organisation).exclude(
+        status=ActivityStatus.CANCELLED
     )
-    minutes = HoursEntry.objects.filter(
-        organisation=organisation, kind__in=[EntryKind.CERTIFIED, EntryKind.CORRECTION]
-    ).aggregate(total=Sum("minutes"))["total"] or 0
+    volunteers = (
+        SignUp.objects.filter(
+            activity__organisation=organisation,
+            status__in=[SignUpStatus.CHECKED_IN, SignUpStatus.CHECKED_OUT],
+        )
+        .values("volunteer_id")
+        .distinct()
+        .count()
+    )
+    minutes = (
+        HoursEntry.objects.filter(
+            organisation=organisation, kind__in=[EntryKind.CERTIFIED, EntryKind.CORRECTION]
+        ).aggregate(total=Sum("minutes"))["total"]
+        or 0
+    )
     return {
         "activities_held": activities.filter(starts_at__lte=now).count(),
         "upcoming": activities.filter(starts_at__gt=now, status=ActivityStatus.PUBLISHED).count(),

@@ -65,7 +65,12 @@ MAX_ENTRY_MINUTES = 24 * 60
 MAX_ACTIVITY_DURATION = timedelta(days=7)
 MAX_SLOTS = 1000
 MAX_TRANSFER_MINUTES = 10_000 * 60
-DOCUMENT_TYPES = {".pdf": b"%PDF", ".png": b"\x89PNG", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff"}
+DOCUMENT_TYPES = {
+    ".pdf": b"%PDF",
+    ".png": b"\x89PNG",
+    ".jpg": b"\xff\xd8\xff",
+    ".jpeg": b"\xff\xd8\xff",
+}
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 MAX_DOCUMENTS = 5
 
@@ -86,12 +91,15 @@ def _check_document(upload: UploadedFile) -> None:
     if (upload.size or 0) > MAX_DOCUMENT_BYTES:
         raise ValidationFailed(_("Each document may be at most 5 MB."), field="documents")
     if (upload.size or 0) == 0:
-        raise ValidationFailed(_("The document “%(name)s” is empty.") % {"name": upload.name}, field="documents")
+        raise ValidationFailed(
+            _("The document “%(name)s” is empty.") % {"name": upload.name}, field="documents"
+        )
     head = upload.read(8)
     upload.seek(0)
     if not head.startswith(DOCUMENT_TYPES[ext]):
         raise ValidationFailed(
-            _("The file “%(name)s” is not really a %(ext)s file.") % {"name": upload.name, "ext": ext[1:].upper()},
+            _("The file “%(name)s” is not really a %(ext)s file.")
+            % {"name": upload.name, "ext": ext[1:].upper()},
             field="documents",
         )
 
@@ -139,47 +147,81 @@ def organisation_register(
         first = next(iter(errors.values()))[0]
         raise ValidationFailed(first, errors=errors)
     if len(documents) > MAX_DOCUMENTS:
-        raise ValidationFailed(_("Attach at most %(n)d documents.") % {"n": MAX_DOCUMENTS}, field="documents")
+        raise ValidationFailed(
+            _("Attach at most %(n)d documents.") % {"n": MAX_DOCUMENTS}, field="documents"
+        )
     for upload in documents:
         _check_document(upload)
     if Organisation.objects.filter(name_zh=name_zh.strip(), area=area).exists():
-        raise Conflict(_("An organisation with this name is already registered in this area."), field="name_zh")
-    kind = OrgKind.ENTERPRISE if org_type in (OrgType.PROPERTY, OrgType.ENTERPRISE) else OrgKind.SOCIAL
+        raise Conflict(
+            _("An organisation with this name is already registered in this area."), field="name_zh"
+        )
+    kind = (
+        OrgKind.ENTERPRISE if org_type in (OrgType.PROPERTY, OrgType.ENTERPRISE) else OrgKind.SOCIAL
+    )
     organisation = Organisation.objects.create(
-        code=_unique_code(name_en or name_zh), kind=kind, name_zh=name_zh.strip(), name_en=(name_en or "").strip(),
-        area=area, description=description, is_verified=False,
+        code=_unique_code(name_en or name_zh),
+        kind=kind,
+        name_zh=name_zh.strip(),
+        name_en=(name_en or "").strip(),
+        area=area,
+        description=description,
+        is_verified=False,
     )
     profile = OrganisationProfile.objects.create(
-        organisation=organisation, org_type=org_type, contact_name=contact_name.strip(),
-        contact_phone=contact_phone.strip(), contact_email=contact_email, registration_number=registration_number,
+        organisation=organisation,
+        org_type=org_type,
+        contact_name=contact_name.strip(),
+        contact_phone=contact_phone.strip(),
+        contact_email=contact_email,
+        registration_number=registration_number,
         applicant=actor,
     )
     profile.areas_served.set(served or [area])
     for upload in documents:
-        OrganisationDocument.objects.create(profile=profile, title=(upload.name or "")[:120], file=upload)
-    org_services.membership_create(actor=None, organisation=organisation, user=actor, role=Role.SOCIAL_MEMBER)
+        OrganisationDocument.objects.create(
+            profile=profile, title=(upload.name or "")[:120], file=upload
+        )
+    org_services.membership_create(
+        actor=None, organisation=organisation, user=actor, role=Role.SOCIAL_MEMBER
+    )
     audit_record(
-        stream=f"organisation:{organisation.pk}", action="organisation.registered", actor=actor,
+        stream=f"organisation:{organisation.pk}",
+        action="organisation.registered",
+        actor=actor,
         data={"org_type": org_type, "area": area.code, "documents": len(documents)},
     )
     for member in users_with_role_over(area, [Role.COMMITTEE]):
         notification_send(
-            recipient=member, kind="volunteering_org_registered", context={"organisation": organisation},
+            recipient=member,
+            kind="volunteering_org_registered",
+            context={"organisation": organisation},
             url="/volunteering/organisations/review/",
         )
     return profile
 
 
 @transaction.atomic
-def organisation_review(*, actor: Any, organisation: Organisation, verified: bool, note: str = "") -> Organisation:
+def organisation_review(
+    *, actor: Any, organisation: Organisation, verified: bool, note: str = ""
+) -> Organisation:
     """The committee over the organisation's area verifies a registration or refuses it (with a note)."""
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if not actor.has_perm("volunteering.verify_organisation", organisation):
         raise OutOfScope(_("Organisation not found."))
     if not verified and not (note or "").strip():
-        raise ValidationFailed(_("Say why the registration is refused, so the applicant can put it right."), field="note")
-    org_services.organisation_set_verified(actor=actor, organisation=organisation, verified=verified)
-    profile = OrganisationProfile.objects.filter(organisation=organisation).select_related("applicant").first()
+        raise ValidationFailed(
+            _("Say why the registration is refused, so the applicant can put it right."),
+            field="note",
+        )
+    org_services.organisation_set_verified(
+        actor=actor, organisation=organisation, verified=verified
+    )
+    profile = (
+        OrganisationProfile.objects.filter(organisation=organisation)
+        .select_related("applicant")
+        .first()
+    )
     if profile is not None:
         profile.reviewed_at = timezone.now()
         profile.reviewed_by = actor
@@ -188,7 +230,8 @@ def organisation_review(*, actor: Any, organisation: Organisation, verified: boo
         profile.save(update_fields=["reviewed_at", "reviewed_by", "review_note", "is_rejected"])
         if profile.applicant is not None:
             notification_send(
-                recipient=profile.applicant, kind="volunteering_org_reviewed",
+                recipient=profile.applicant,
+                kind="volunteering_org_reviewed",
                 context={"organisation": organisation, "verified": verified, "note": note},
                 url=f"/volunteering/organisations/{organisation.code}/",
             )
@@ -245,8 +288,18 @@ def volunteer_profile_delete(*, actor: Any) -> None:
 
 
 def _validate_activity(
-    *, organisation: Organisation, title: str, area: Area, place: str, starts_at: datetime, ends_at: datetime,
-    slots: int, skills: Sequence[str], lat: float | None, lon: float | None, is_new: bool,
+    *,
+    organisation: Organisation,
+    title: str,
+    area: Area,
+    place: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    slots: int,
+    skills: Sequence[str],
+    lat: float | None,
+    lon: float | None,
+    is_new: bool,
 ) -> None:
     errors: dict[str, list[str]] = {}
     if not (title or "").strip():
@@ -299,17 +352,41 @@ def activity_create(
     if not actor.has_perm("volunteering.add_activity", organisation):
         raise NotPermitted(_("Only members of a verified organisation can post activities for it."))
     _validate_activity(
-        organisation=organisation, title=title, area=area, place=place, starts_at=starts_at, ends_at=ends_at,
-        slots=slots, skills=skills, lat=lat, lon=lon, is_new=True,
+        organisation=organisation,
+        title=title,
+        area=area,
+        place=place,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        slots=slots,
+        skills=skills,
+        lat=lat,
+        lon=lon,
+        is_new=True,
     )
     activity = Activity.objects.create(
-        organisation=organisation, title=title.strip(), description=description, area=area, place=place.strip(),
-        starts_at=starts_at, ends_at=ends_at, slots=slots, skills=list(dict.fromkeys(skills)), lat=lat, lon=lon,
+        organisation=organisation,
+        title=title.strip(),
+        description=description,
+        area=area,
+        place=place.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        slots=slots,
+        skills=list(dict.fromkeys(skills)),
+        lat=lat,
+        lon=lon,
         created_by=actor,
     )
     audit_record(
-        stream=f"activity:{activity.pk}", action="activity.created", actor=actor,
-        data={"organisation": organisation.code, "slots": slots, "starts_at": starts_at.isoformat()},
+        stream=f"activity:{activity.pk}",
+        action="activity.created",
+        actor=actor,
+        data={
+            "organisation": organisation.code,
+            "slots": slots,
+            "starts_at": starts_at.isoformat(),
+        },
     )
     return activity
 
@@ -318,7 +395,9 @@ def _lock_activity(activity: Activity) -> Activity:
     return Activity.objects.select_for_update().select_related("organisation").get(pk=activity.pk)
 
 
-def _check_organiser(actor: Any, activity: Activity, perm: str = "volunteering.manage_activity") -> None:
+def _check_organiser(
+    actor: Any, activity: Activity, perm: str = "volunteering.manage_activity"
+) -> None:
     _require_login(actor)
     if not actor.has_perm(perm, activity):
         raise NotPermitted(_("Only the activity's organisers can do this."))
@@ -332,21 +411,35 @@ def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
     if not can_activity_transition(activity.status, ActivityStatus.CANCELLED):
         raise TransitionNotAllowed(_("This activity can no longer be cancelled."))
     if not (reason or "").strip():
-        raise ValidationFailed(_("Tell the volunteers why the activity is cancelled."), field="reason")
-    if SignUp.objects.filter(activity=activity, status__in=[SignUpStatus.CHECKED_IN, SignUpStatus.CHECKED_OUT]).exists():
-        raise TransitionNotAllowed(_("Volunteers have already checked in; complete the activity instead."))
+        raise ValidationFailed(
+            _("Tell the volunteers why the activity is cancelled."), field="reason"
+        )
+    if SignUp.objects.filter(
+        activity=activity, status__in=[SignUpStatus.CHECKED_IN, SignUpStatus.CHECKED_OUT]
+    ).exists():
+        raise TransitionNotAllowed(
+            _("Volunteers have already checked in; complete the activity instead.")
+        )
     activity.status = ActivityStatus.CANCELLED
     activity.cancel_reason = reason.strip()
     activity.save(update_fields=["status", "cancel_reason"])
-    for signup in SignUp.objects.filter(activity=activity, status__in=[SignUpStatus.CONFIRMED, SignUpStatus.WAITLISTED]).select_related("volunteer"):
+    for signup in SignUp.objects.filter(
+        activity=activity, status__in=[SignUpStatus.CONFIRMED, SignUpStatus.WAITLISTED]
+    ).select_related("volunteer"):
         signup.status = SignUpStatus.CANCELLED
         signup.save(update_fields=["status", "updated_at"])
         notification_send(
-            recipient=signup.volunteer, kind="volunteering_activity_cancelled",
+            recipient=signup.volunteer,
+            kind="volunteering_activity_cancelled",
             context={"activity": activity, "reason": activity.cancel_reason},
             url=f"/volunteering/activities/{activity.pk}/",
         )
-    audit_record(stream=f"activity:{activity.pk}", action="activity.cancelled", actor=actor, data={"reason": reason})
+    audit_record(
+        stream=f"activity:{activity.pk}",
+        action="activity.cancelled",
+        actor=actor,
+        data={"reason": reason},
+    )
     return activity
 
 
@@ -361,7 +454,9 @@ def activity_complete(*, actor: Any, activity: Activity) -> Activity:
         raise TransitionNotAllowed(_("An activity can be completed only once it has started."))
     activity.status = ActivityStatus.COMPLETED
     activity.save(update_fields=["status"])
-    audit_record(stream=f"activity:{activity.pk}", action="activity.completed", actor=actor, data={})
+    audit_record(
+        stream=f"activity:{activity.pk}", action="activity.completed", actor=actor, data={}
+    )
     return activity
 
 
@@ -411,9 +506,16 @@ def signup_create(*, actor: Any, activity: Activity, join_waitlist: bool = True)
         signup = existing
     else:
         signup = SignUp.objects.create(activity=activity, volunteer=actor, status=status)
-    audit_record(stream=f"activity:{activity.pk}", action=f"signup.{status}", actor=actor, data={"signup": signup.pk})
+    audit_record(
+        stream=f"activity:{activity.pk}",
+        action=f"signup.{status}",
+        actor=actor,
+        data={"signup": signup.pk},
+    )
     notification_send(
-        recipient=actor, kind="volunteering_signup", context={"activity": activity, "waitlisted": status == SignUpStatus.WAITLISTED},
+        recipient=actor,
+        kind="volunteering_signup",
+        context={"activity": activity, "waitlisted": status == SignUpStatus.WAITLISTED},
         url=f"/volunteering/activities/{activity.pk}/",
     )
     return signup
@@ -423,16 +525,26 @@ def _promote_waitlist(activity: Activity) -> SignUp | None:
     if places_taken(activity) >= activity.slots:
         return None
     nxt = (
-        SignUp.objects.select_for_update().filter(activity=activity, status=SignUpStatus.WAITLISTED)
-        .select_related("volunteer").order_by("created_at", "pk").first()
+        SignUp.objects.select_for_update()
+        .filter(activity=activity, status=SignUpStatus.WAITLISTED)
+        .select_related("volunteer")
+        .order_by("created_at", "pk")
+        .first()
     )
     if nxt is None:
         return None
     nxt.status = SignUpStatus.CONFIRMED
     nxt.save(update_fields=["status", "updated_at"])
-    audit_record(stream=f"activity:{activity.pk}", action="signup.promoted", actor=None, data={"signup": nxt.pk})
+    audit_record(
+        stream=f"activity:{activity.pk}",
+        action="signup.promoted",
+        actor=None,
+        data={"signup": nxt.pk},
+    )
     notification_send(
-        recipient=nxt.volunteer, kind="volunteering_promoted", context={"activity": activity},
+        recipient=nxt.volunteer,
+        kind="volunteering_promoted",
+        context={"activity": activity},
         url=f"/volunteering/activities/{activity.pk}/",
     )
     return nxt
@@ -444,13 +556,20 @@ def signup_cancel(*, actor: Any, signup: SignUp) -> SignUp:
     _require_login(actor)
     activity = _lock_activity(signup.activity)
     signup = SignUp.objects.select_for_update().get(pk=signup.pk)
-    if signup.volunteer_id != actor.pk and not actor.has_perm("volunteering.manage_activity", activity):
+    if signup.volunteer_id != actor.pk and not actor.has_perm(
+        "volunteering.manage_activity", activity
+    ):
         raise OutOfScope(_("Sign-up not found."))
     if not can_signup_transition(signup.status, SignUpStatus.CANCELLED):
         raise TransitionNotAllowed(_("This sign-up can no longer be cancelled."))
     signup.status = SignUpStatus.CANCELLED
     signup.save(update_fields=["status", "updated_at"])
-    audit_record(stream=f"activity:{activity.pk}", action="signup.cancelled", actor=actor, data={"signup": signup.pk})
+    audit_record(
+        stream=f"activity:{activity.pk}",
+        action="signup.cancelled",
+        actor=actor,
+        data={"signup": signup.pk},
+    )
     if activity.status == ActivityStatus.PUBLISHED:
         _promote_waitlist(activity)
     return signup
@@ -481,7 +600,8 @@ def _set_attendance(signup: SignUp, target: str, actor: Any) -> SignUp:
         if target == SignUpStatus.CHECKED_OUT and signup.status == SignUpStatus.CONFIRMED:
             raise TransitionNotAllowed(_("Check in before checking out."))
         raise TransitionNotAllowed(
-            _("Not possible while the sign-up is “%(status)s”.") % {"status": SignUpStatus(signup.status).label}
+            _("Not possible while the sign-up is “%(status)s”.")
+            % {"status": SignUpStatus(signup.status).label}
         )
     now = timezone.now()
     signup.status = target
@@ -491,7 +611,10 @@ def _set_attendance(signup: SignUp, target: str, actor: Any) -> SignUp:
         signup.checked_out_at = now
     signup.save(update_fields=["status", "checked_in_at", "checked_out_at", "updated_at"])
     audit_record(
-        stream=f"activity:{signup.activity_id}", action=f"signup.{target}", actor=actor, data={"signup": signup.pk}
+        stream=f"activity:{signup.activity_id}",
+        action=f"signup.{target}",
+        actor=actor,
+        data={"signup": signup.pk},
     )
     return signup
 
@@ -527,8 +650,14 @@ def signup_check_in_with_code(*, actor: Any, activity: Activity, code: str) -> S
     _check_window(activity)
     given = (code or "").strip().upper().replace(" ", "")
     if not given or not secrets.compare_digest(given, activity.checkin_code):
-        raise ValidationFailed(_("That code is not right. Ask the organiser to show it again."), field="code")
-    target = SignUpStatus.CHECKED_OUT if signup.status == SignUpStatus.CHECKED_IN else SignUpStatus.CHECKED_IN
+        raise ValidationFailed(
+            _("That code is not right. Ask the organiser to show it again."), field="code"
+        )
+    target = (
+        SignUpStatus.CHECKED_OUT
+        if signup.status == SignUpStatus.CHECKED_IN
+        else SignUpStatus.CHECKED_IN
+    )
     return _set_attendance(signup, target, actor)
 
 
@@ -541,7 +670,10 @@ def _lock_heads(*users: Any) -> dict[int, LedgerHead]:
     ids = sorted({u.pk for u in users})
     for uid in ids:
         LedgerHead.objects.get_or_create(user_id=uid)
-    return {h.user_id: h for h in LedgerHead.objects.select_for_update().filter(user_id__in=ids).order_by("user_id")}
+    return {
+        h.user_id: h
+        for h in LedgerHead.objects.select_for_update().filter(user_id__in=ids).order_by("user_id")
+    }
 
 
 def _append(head: LedgerHead, *, kind: str, minutes: int, actor: Any, **fields: Any) -> HoursEntry:
@@ -556,8 +688,15 @@ def _append(head: LedgerHead, *, kind: str, minutes: int, actor: Any, **fields: 
         user_id=head.user_id, seq=head.seq, kind=kind, minutes=minutes, created_by=actor, **fields
     )
     audit_record(
-        stream=f"ledger:{head.user_id}", action=f"hours.{kind}", actor=actor,
-        data={"entry": entry.pk, "seq": entry.seq, "minutes": minutes, "balance": head.balance_minutes},
+        stream=f"ledger:{head.user_id}",
+        action=f"hours.{kind}",
+        actor=actor,
+        data={
+            "entry": entry.pk,
+            "seq": entry.seq,
+            "minutes": minutes,
+            "balance": head.balance_minutes,
+        },
     )
     return entry
 
@@ -565,8 +704,10 @@ def _append(head: LedgerHead, *, kind: str, minutes: int, actor: Any, **fields: 
 def signup_minutes(signup: SignUp) -> int:
     """Hours (in minutes) credited for one sign-up: the certification plus its corrections."""
     return int(
-        HoursEntry.objects.filter(signup=signup, kind__in=[EntryKind.CERTIFIED, EntryKind.CORRECTION])
-        .aggregate(total=Sum("minutes"))["total"] or 0
+        HoursEntry.objects.filter(
+            signup=signup, kind__in=[EntryKind.CERTIFIED, EntryKind.CORRECTION]
+        ).aggregate(total=Sum("minutes"))["total"]
+        or 0
     )
 
 
@@ -577,7 +718,8 @@ def _check_minutes(value: Any, *, limit: int, field: str = "minutes") -> int:
         raise ValidationFailed(_("Enter a positive amount of time."), field=field)
     if value > limit:
         raise LimitExceeded(
-            _("At most %(limit)s hours can be recorded here.") % {"limit": f"{limit // 60}:{limit % 60:02d}"},
+            _("At most %(limit)s hours can be recorded here.")
+            % {"limit": f"{limit // 60}:{limit % 60:02d}"},
             field=field,
         )
     return value
@@ -593,7 +735,11 @@ def hours_certify(*, actor: Any, signup: SignUp, minutes: int, note: str = "") -
     later changes are corrections."""
     activity = _lock_activity(signup.activity)
     _check_organiser(actor, activity, "volunteering.certify_hours")
-    signup = SignUp.objects.select_for_update().select_related("volunteer").get(pk=signup.pk, activity=activity)
+    signup = (
+        SignUp.objects.select_for_update()
+        .select_related("volunteer")
+        .get(pk=signup.pk, activity=activity)
+    )
     if signup.volunteer_id == actor.pk:
         raise NotPermitted(_("Nobody certifies their own hours; ask another organiser."))
     if signup.status not in (SignUpStatus.CHECKED_IN, SignUpStatus.CHECKED_OUT):
@@ -601,14 +747,23 @@ def hours_certify(*, actor: Any, signup: SignUp, minutes: int, note: str = "") -
     minutes = _check_minutes(minutes, limit=certify_limit(activity))
     heads = _lock_heads(signup.volunteer)
     if HoursEntry.objects.filter(signup=signup, kind=EntryKind.CERTIFIED).exists():
-        raise Conflict(_("Hours for this sign-up are already certified; record a correction instead."))
+        raise Conflict(
+            _("Hours for this sign-up are already certified; record a correction instead.")
+        )
     entry = _append(
-        heads[signup.volunteer_id], kind=EntryKind.CERTIFIED, minutes=minutes, actor=actor, signup=signup,
-        organisation=activity.organisation, note=(note or "")[:300],
+        heads[signup.volunteer_id],
+        kind=EntryKind.CERTIFIED,
+        minutes=minutes,
+        actor=actor,
+        signup=signup,
+        organisation=activity.organisation,
+        note=(note or "")[:300],
     )
     notification_send(
-        recipient=signup.volunteer, kind="volunteering_hours_certified",
-        context={"activity": activity, "hours": entry.hours_display}, url="/volunteering/me/",
+        recipient=signup.volunteer,
+        kind="volunteering_hours_certified",
+        context={"activity": activity, "hours": entry.hours_display},
+        url="/volunteering/me/",
     )
     return entry
 
@@ -618,17 +773,25 @@ def hours_correct(*, actor: Any, signup: SignUp, minutes: int, reason: str) -> H
     """A correction of certified hours, as a new entry of `minutes` (positive or negative)."""
     activity = _lock_activity(signup.activity)
     _check_organiser(actor, activity, "volunteering.certify_hours")
-    signup = SignUp.objects.select_for_update().select_related("volunteer").get(pk=signup.pk, activity=activity)
+    signup = (
+        SignUp.objects.select_for_update()
+        .select_related("volunteer")
+        .get(pk=signup.pk, activity=activity)
+    )
     if signup.volunteer_id == actor.pk:
         raise NotPermitted(_("Nobody certifies their own hours; ask another organiser."))
     if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes == 0:
-        raise ValidationFailed(_("Enter the change as a non-zero whole number of minutes."), field="minutes")
+        raise ValidationFailed(
+            _("Enter the change as a non-zero whole number of minutes."), field="minutes"
+        )
     if not (reason or "").strip():
         raise ValidationFailed(_("Say why the hours are corrected."), field="reason")
     heads = _lock_heads(signup.volunteer)
     certified = HoursEntry.objects.filter(signup=signup, kind=EntryKind.CERTIFIED).first()
     if certified is None:
-        raise TransitionNotAllowed(_("Nothing to correct: no hours are certified for this sign-up yet."))
+        raise TransitionNotAllowed(
+            _("Nothing to correct: no hours are certified for this sign-up yet.")
+        )
     new_total = signup_minutes(signup) + minutes
     if new_total < 0 or new_total > certify_limit(activity):
         raise LimitExceeded(
@@ -637,13 +800,21 @@ def hours_correct(*, actor: Any, signup: SignUp, minutes: int, reason: str) -> H
             field="minutes",
         )
     return _append(
-        heads[signup.volunteer_id], kind=EntryKind.CORRECTION, minutes=minutes, actor=actor, signup=signup,
-        organisation=activity.organisation, corrects=certified, note=reason.strip()[:300],
+        heads[signup.volunteer_id],
+        kind=EntryKind.CORRECTION,
+        minutes=minutes,
+        actor=actor,
+        signup=signup,
+        organisation=activity.organisation,
+        corrects=certified,
+        note=reason.strip()[:300],
     )
 
 
 @transaction.atomic
-def hours_transfer(*, actor: Any, recipient: Any, minutes: int, donation: bool = False, note: str = "") -> HoursEntry:
+def hours_transfer(
+    *, actor: Any, recipient: Any, minutes: int, donation: bool = False, note: str = ""
+) -> HoursEntry:
     """Transfer (or donate) hours to another person. Both ledgers are locked in a fixed
     order; the giver's balance must cover the amount. Returns the giver's entry."""
     _require_login(actor)
@@ -660,13 +831,31 @@ def hours_transfer(*, actor: Any, recipient: Any, minutes: int, donation: bool =
             % {"balance": f"{giver.balance_minutes // 60}:{giver.balance_minutes % 60:02d}"},
             field="minutes",
         )
-    out_kind, in_kind = (EntryKind.DONATION, EntryKind.DONATION_IN) if donation else (EntryKind.TRANSFER_OUT, EntryKind.TRANSFER_IN)
+    out_kind, in_kind = (
+        (EntryKind.DONATION, EntryKind.DONATION_IN)
+        if donation
+        else (EntryKind.TRANSFER_OUT, EntryKind.TRANSFER_IN)
+    )
     note = (note or "")[:300]
-    out = _append(giver, kind=out_kind, minutes=-minutes, actor=actor, counterparty=recipient, note=note)
-    _append(heads[recipient.pk], kind=in_kind, minutes=minutes, actor=actor, counterparty=actor, note=note)
+    out = _append(
+        giver, kind=out_kind, minutes=-minutes, actor=actor, counterparty=recipient, note=note
+    )
+    _append(
+        heads[recipient.pk],
+        kind=in_kind,
+        minutes=minutes,
+        actor=actor,
+        counterparty=actor,
+        note=note,
+    )
     notification_send(
-        recipient=recipient, kind="volunteering_hours_received",
-        context={"giver": actor.public_name, "hours": out.hours_display.lstrip("-"), "donation": donation},
+        recipient=recipient,
+        kind="volunteering_hours_received",
+        context={
+            "giver": actor.public_name,
+            "hours": out.hours_display.lstrip("-"),
+            "donation": donation,
+        },
         url="/volunteering/me/",
     )
     return out
@@ -687,7 +876,12 @@ def certificate_issue(*, actor: Any, signup: SignUp) -> Certificate:
     if existing is not None:
         return existing
     cert = Certificate.objects.create(entry=entry, minutes=total)
-    audit_record(stream=f"ledger:{actor.pk}", action="certificate.issued", actor=actor, data={"code": cert.code, "minutes": total})
+    audit_record(
+        stream=f"ledger:{actor.pk}",
+        action="certificate.issued",
+        actor=actor,
+        data={"code": cert.code, "minutes": total},
+    )
     return cert
 
 
@@ -698,13 +892,13 @@ def reminders_send(*, now: datetime | None = None) -> int:
     """Remind everyone with a place in an activity that starts within the next day.
     Each sign-up is reminded once; safe to run every hour."""
     now = now or timezone.now()
-    due = (
-        SignUp.objects.filter(
-            status=SignUpStatus.CONFIRMED, reminded_at=None, activity__status=ActivityStatus.PUBLISHED,
-            activity__starts_at__gt=now, activity__starts_at__lte=now + timedelta(days=1),
-        )
-        .select_related("activity", "volunteer")
-    )
+    due = SignUp.objects.filter(
+        status=SignUpStatus.CONFIRMED,
+        reminded_at=None,
+        activity__status=ActivityStatus.PUBLISHED,
+        activity__starts_at__gt=now,
+        activity__starts_at__lte=now + timedelta(days=1),
+    ).select_related("activity", "volunteer")
     sent = 0
     for signup in due:
         with transaction.atomic():
@@ -712,7 +906,8 @@ def reminders_send(*, now: datetime | None = None) -> int:
             if not updated:
                 continue
             notification_send(
-                recipient=signup.volunteer, kind="volunteering_reminder",
+                recipient=signup.volunteer,
+                kind="volunteering_reminder",
                 context={"activity": signup.activity, "checkin_code_needed": True},
                 url=f"/volunteering/activities/{signup.activity_id}/",
             )

@@ -32,6 +32,10 @@ urlpatterns = [
     path("organisations/register/", views.organisation_register, name="organisation_register"),
     path("organisations/review/", views.review_queue, name="review_queue"),
     path("organisations/review/<slug:code>/", views.review_detail, name="review_detail"),
-    path("organisations/review/<slug:code>/documents/<int:pk>/", views.review_document, name="review_document"),
+    path(
+        "organisations/review/<slug:code>/documents/<int:pk>/",
+        views.review_document,
+        name="review_document",
+    ),
     path("organisations/<slug:code>/", views.organisation_detail, name="organisation"),
 ]

@@ -78,7 +78,8 @@ def index(request: HttpRequest) -> HttpResponse:
     page = _paginate(request, activities)
     points = [
         {"lat": a.lat, "lon": a.lon, "title": a.title, "url": f"/volunteering/activities/{a.pk}/"}
-        for a in page if a.lat is not None and a.lon is not None
+        for a in page
+        if a.lat is not None and a.lon is not None
     ]
     context: dict[str, Any] = {
         "page": page,
@@ -97,28 +98,40 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _get_activity(request, pk)
     signup = None
     if request.user.is_authenticated:
-        signup = SignUp.objects.filter(activity=activity, volunteer=request.user).exclude(status=SignUpStatus.CANCELLED).first()
+        signup = (
+            SignUp.objects.filter(activity=activity, volunteer=request.user)
+            .exclude(status=SignUpStatus.CANCELLED)
+            .first()
+        )
     opens, closes = services.checkin_window(activity)
     now = timezone.now()
     return render(
-        request, "volunteering/activity_detail.html",
+        request,
+        "volunteering/activity_detail.html",
         {
             "activity": activity,
             "signup": signup,
             "free": max(0, activity.slots - activity.taken),
             "is_organiser": request.user.has_perm("volunteering.manage_activity", activity),
-            "open_for_signup": activity.status == ActivityStatus.PUBLISHED and activity.starts_at > now,
+            "open_for_signup": activity.status == ActivityStatus.PUBLISHED
+            and activity.starts_at > now,
             "checkin_open": opens <= now <= closes and activity.status != ActivityStatus.CANCELLED,
             "code_form": CheckInCodeForm(),
             "map_points": json.dumps(
-                [{"lat": activity.lat, "lon": activity.lon, "title": activity.title}] if activity.lat is not None else []
+                [{"lat": activity.lat, "lon": activity.lon, "title": activity.title}]
+                if activity.lat is not None
+                else []
             ),
         },
     )
 
 
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "volunteering/organisation_list.html", {"page": _paginate(request, selectors.organisation_list_public())})
+    return render(
+        request,
+        "volunteering/organisation_list.html",
+        {"page": _paginate(request, selectors.organisation_list_public())},
+    )
 
 
 def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -131,9 +144,13 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
     figures = selectors.organisation_figures(organisation)
     figures["hours"] = f"{figures['minutes'] // 60}"
     return render(
-        request, "volunteering/organisation_detail.html",
+        request,
+        "volunteering/organisation_detail.html",
         {
-            "organisation": organisation, "profile": profile, "activities": activities[:20], "figures": figures,
+            "organisation": organisation,
+            "profile": profile,
+            "activities": activities[:20],
+            "figures": figures,
             "referral_figures": _referral_figures(organisation),
         },
     )
@@ -146,7 +163,9 @@ def _referral_figures(organisation: Organisation) -> dict[str, int] | None:
 def certificate_check(request: HttpRequest, code: str | None = None) -> HttpResponse:
     form = CertificateCheckForm(request.GET or None)
     if code is None and form.is_valid():
-        return redirect("volunteering:certificate_check_code", code=form.cleaned_data["code"].strip().upper())
+        return redirect(
+            "volunteering:certificate_check_code", code=form.cleaned_data["code"].strip().upper()
+        )
     certificate = selectors.certificate_check(code=code) if code else None
     context: dict[str, Any] = {"form": form, "code": code, "certificate": certificate}
     if certificate is not None:
@@ -157,7 +176,9 @@ def certificate_check(request: HttpRequest, code: str | None = None) -> HttpResp
                 "minutes": certificate.minutes,
                 "activity": entry.signup.activity if entry.signup else None,
                 "organisation": entry.organisation,
-                "corrected_since": services.signup_minutes(entry.signup) != certificate.minutes if entry.signup else False,
+                "corrected_since": services.signup_minutes(entry.signup) != certificate.minutes
+                if entry.signup
+                else False,
             }
         )
     status = 404 if code and certificate is None else 200
@@ -172,14 +193,25 @@ def certificate_check(request: HttpRequest, code: str | None = None) -> HttpResp
 def activity_signup(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _get_activity(request, pk)
     try:
-        signup = services.signup_create(actor=request.user, activity=activity, join_waitlist=request.POST.get("waitlist") != "no")
+        signup = services.signup_create(
+            actor=request.user,
+            activity=activity,
+            join_waitlist=request.POST.get("waitlist") != "no",
+        )
     except DomainError as error:
         messages.error(request, error.message)
     else:
         if signup.status == SignUpStatus.WAITLISTED:
-            messages.warning(request, _("All places are taken: you are on the waiting list and will be told if a place frees up."))
+            messages.warning(
+                request,
+                _(
+                    "All places are taken: you are on the waiting list and will be told if a place frees up."
+                ),
+            )
         else:
-            messages.success(request, _("You are signed up. The organisers can now see your volunteer profile."))
+            messages.success(
+                request, _("You are signed up. The organisers can now see your volunteer profile.")
+            )
     return redirect("volunteering:activity", pk=activity.pk)
 
 
@@ -200,7 +232,12 @@ def signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             if signup.volunteer_id == request.user.pk:
                 return redirect("volunteering:activity", pk=signup.activity_id)
             return redirect("volunteering:manage", pk=signup.activity_id)
-    return render(request, "volunteering/signup_cancel.html", {"signup": signup, "error": error}, status=409 if error else 200)
+    return render(
+        request,
+        "volunteering/signup_cancel.html",
+        {"signup": signup, "error": error},
+        status=409 if error else 200,
+    )
 
 
 @login_required
@@ -210,7 +247,9 @@ def activity_checkin_code(request: HttpRequest, pk: int) -> HttpResponse:
     form = CheckInCodeForm(request.POST)
     if form.is_valid():
         try:
-            signup = services.signup_check_in_with_code(actor=request.user, activity=activity, code=form.cleaned_data["code"])
+            signup = services.signup_check_in_with_code(
+                actor=request.user, activity=activity, code=form.cleaned_data["code"]
+            )
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -227,7 +266,8 @@ def activity_checkin_code(request: HttpRequest, pk: int) -> HttpResponse:
 def me(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     return render(
-        request, "volunteering/me.html",
+        request,
+        "volunteering/me.html",
         {
             "profile": VolunteerProfile.objects.filter(user=user).prefetch_related("areas").first(),
             "signups": selectors.signup_list_mine(actor=user)[:50],
@@ -247,8 +287,14 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     profile = VolunteerProfile.objects.filter(user=user).prefetch_related("areas").first()
     initial = {}
     if profile is not None:
-        initial = {"skills": profile.skills, "languages": profile.languages, "availability": profile.availability,
-                   "areas": list(profile.areas.all()), "note": profile.note, "suggestible": profile.suggestible}
+        initial = {
+            "skills": profile.skills,
+            "languages": profile.languages,
+            "availability": profile.availability,
+            "areas": list(profile.areas.all()),
+            "note": profile.note,
+            "suggestible": profile.suggestible,
+        }
     form = VolunteerProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -258,14 +304,21 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your volunteer profile is saved."))
             return redirect("volunteering:me")
-    return render(request, "volunteering/profile_edit.html", {"form": form, "profile": profile}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "volunteering/profile_edit.html",
+        {"form": form, "profile": profile},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
 def profile_delete(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.volunteer_profile_delete(actor=request.user)
-        messages.success(request, _("Your volunteer profile is deleted. Your hours stay in your ledger."))
+        messages.success(
+            request, _("Your volunteer profile is deleted. Your hours stay in your ledger.")
+        )
         return redirect("volunteering:me")
     return render(request, "volunteering/profile_delete.html")
 
@@ -276,8 +329,11 @@ def transfer(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.hours_transfer(
-                actor=request.user, recipient=form.cleaned_data["recipient"], minutes=form.minutes(),
-                donation=form.cleaned_data["kind"] == "donation", note=form.cleaned_data["note"],
+                actor=request.user,
+                recipient=form.cleaned_data["recipient"],
+                minutes=form.minutes(),
+                donation=form.cleaned_data["kind"] == "donation",
+                note=form.cleaned_data["note"],
             )
         except DomainError as error:
             _form_error(form, error, {"minutes": "hours"})
@@ -286,7 +342,8 @@ def transfer(request: HttpRequest) -> HttpResponse:
             return redirect("volunteering:me")
     balance = selectors.ledger_balance(user=request.user)
     return render(
-        request, "volunteering/transfer.html",
+        request,
+        "volunteering/transfer.html",
         {"form": form, "balance": balance},
         status=400 if form.errors else 200,
     )
@@ -312,7 +369,8 @@ def certificate_download(request: HttpRequest, code: str) -> HttpResponse:
     user: Any = request.user
     certificate = (
         Certificate.objects.filter(code=code, entry__user_id=user.pk)
-        .select_related("entry__user", "entry__organisation", "entry__signup__activity").first()
+        .select_related("entry__user", "entry__organisation", "entry__signup__activity")
+        .first()
     )
     if certificate is None:
         raise Http404(_("Certificate not found."))
@@ -330,7 +388,9 @@ def volunteer_profile(request: HttpRequest, user_id: int) -> HttpResponse:
         profile = selectors.volunteer_profile_get_for(actor=request.user, volunteer=volunteer)
     except OutOfScope:
         raise Http404(_("Profile not found.")) from None
-    return render(request, "volunteering/volunteer_profile.html", {"volunteer": volunteer, "profile": profile})
+    return render(
+        request, "volunteering/volunteer_profile.html", {"volunteer": volunteer, "profile": profile}
+    )
 
 
 # --- Organisers ----------------------------------------------------------------------
@@ -342,8 +402,12 @@ def organise(request: HttpRequest) -> HttpResponse:
     if not organisations and not selectors.activity_list_organised_by(actor=request.user).exists():
         raise Http404(_("You do not organise activities for any verified organisation."))
     return render(
-        request, "volunteering/organise.html",
-        {"organisations": organisations, "page": _paginate(request, selectors.activity_list_organised_by(actor=request.user))},
+        request,
+        "volunteering/organise.html",
+        {
+            "organisations": organisations,
+            "page": _paginate(request, selectors.activity_list_organised_by(actor=request.user)),
+        },
     )
 
 
@@ -362,7 +426,12 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The activity is published."))
             return redirect("volunteering:manage", pk=activity.pk)
-    return render(request, "volunteering/activity_form.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "volunteering/activity_form.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -372,7 +441,8 @@ def activity_manage(request: HttpRequest, pk: int) -> HttpResponse:
     opens, closes = services.checkin_window(activity)
     now = timezone.now()
     return render(
-        request, "volunteering/activity_manage.html",
+        request,
+        "volunteering/activity_manage.html",
         {
             "activity": activity,
             "signups": signups,
@@ -383,7 +453,8 @@ def activity_manage(request: HttpRequest, pk: int) -> HttpResponse:
             "suggested": selectors.volunteers_suggested_for(actor=request.user, activity=activity),
             "certify_limit": services.certify_limit(activity) / 60,
             "can_cancel": activity.status == ActivityStatus.PUBLISHED,
-            "can_complete": activity.status == ActivityStatus.PUBLISHED and activity.starts_at <= now,
+            "can_complete": activity.status == ActivityStatus.PUBLISHED
+            and activity.starts_at <= now,
         },
     )
 
@@ -430,18 +501,37 @@ def signup_certify(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if certified:
-                services.hours_correct(actor=request.user, signup=signup, minutes=form.minutes(), reason=form.cleaned_data["reason"])
+                services.hours_correct(
+                    actor=request.user,
+                    signup=signup,
+                    minutes=form.minutes(),
+                    reason=form.cleaned_data["reason"],
+                )
             else:
-                services.hours_certify(actor=request.user, signup=signup, minutes=form.minutes(), note=form.cleaned_data["note"])
+                services.hours_certify(
+                    actor=request.user,
+                    signup=signup,
+                    minutes=form.minutes(),
+                    note=form.cleaned_data["note"],
+                )
         except DomainError as error:
             _form_error(form, error, {"minutes": "hours"})
         else:
-            messages.success(request, _("The hours of %(name)s are recorded.") % {"name": signup.volunteer.public_name})
+            messages.success(
+                request,
+                _("The hours of %(name)s are recorded.") % {"name": signup.volunteer.public_name},
+            )
             return redirect("volunteering:manage", pk=signup.activity_id)
     return render(
-        request, "volunteering/certify.html",
-        {"signup": signup, "form": form, "certified": certified, "credited": services.signup_minutes(signup),
-         "limit": services.certify_limit(signup.activity) / 60},
+        request,
+        "volunteering/certify.html",
+        {
+            "signup": signup,
+            "form": form,
+            "certified": certified,
+            "credited": services.signup_minutes(signup),
+            "limit": services.certify_limit(signup.activity) / 60,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -452,13 +542,20 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.activity_cancel(actor=request.user, activity=activity, reason=form.cleaned_data["reason"])
+            services.activity_cancel(
+                actor=request.user, activity=activity, reason=form.cleaned_data["reason"]
+            )
         except DomainError as error:
             _form_error(form, error)
         else:
             messages.success(request, _("The activity is cancelled and the volunteers are told."))
             return redirect("volunteering:manage", pk=activity.pk)
-    return render(request, "volunteering/activity_cancel.html", {"activity": activity, "form": form}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "volunteering/activity_cancel.html",
+        {"activity": activity, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -496,9 +593,16 @@ def organisation_register(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             _form_error(form, error)
         else:
-            messages.success(request, _("Your registration is sent. The committee will check it and tell you."))
+            messages.success(
+                request, _("Your registration is sent. The committee will check it and tell you.")
+            )
             return redirect("volunteering:me")
-    return render(request, "volunteering/organisation_register.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "volunteering/organisation_register.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -517,13 +621,28 @@ def review_detail(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         verified = form.cleaned_data["decision"] == "verify"
         try:
-            services.organisation_review(actor=request.user, organisation=profile.organisation, verified=verified, note=form.cleaned_data["note"])
+            services.organisation_review(
+                actor=request.user,
+                organisation=profile.organisation,
+                verified=verified,
+                note=form.cleaned_data["note"],
+            )
         except DomainError as error:
             _form_error(form, error)
         else:
-            messages.success(request, _("The organisation is verified.") if verified else _("The registration is refused."))
+            messages.success(
+                request,
+                _("The organisation is verified.")
+                if verified
+                else _("The registration is refused."),
+            )
             return redirect("volunteering:review_queue")
-    return render(request, "volunteering/review_detail.html", {"profile": profile, "form": form}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "volunteering/review_detail.html",
+        {"profile": profile, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -535,4 +654,6 @@ def review_document(request: HttpRequest, code: str, pk: int) -> FileResponse:
     document = OrganisationDocument.objects.filter(pk=pk, profile=profile).first()
     if document is None:
         raise Http404(_("Document not found."))
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1]
+    )

@@ -36,9 +36,18 @@ SIGNUP_TRANSITIONS: dict[str, set[str]] = {
 }
 
 # Sign-ups that hold or wait for a place.
-ACTIVE_SIGNUP_STATES = frozenset({SignUpStatus.CONFIRMED, SignUpStatus.WAITLISTED, SignUpStatus.CHECKED_IN, SignUpStatus.CHECKED_OUT})
+ACTIVE_SIGNUP_STATES = frozenset(
+    {
+        SignUpStatus.CONFIRMED,
+        SignUpStatus.WAITLISTED,
+        SignUpStatus.CHECKED_IN,
+        SignUpStatus.CHECKED_OUT,
+    }
+)
 # Sign-ups that occupy one of the activity's places.
-PLACE_HOLDING_STATES = frozenset({SignUpStatus.CONFIRMED, SignUpStatus.CHECKED_IN, SignUpStatus.CHECKED_OUT})
+PLACE_HOLDING_STATES = frozenset(
+    {SignUpStatus.CONFIRMED, SignUpStatus.CHECKED_IN, SignUpStatus.CHECKED_OUT}
+)
 
 
 def can_transition(table: dict[str, set[str]], current: str, target: str) -> bool:

@@ -18,11 +18,18 @@ def _logout(page):
 
 
 @pytest.mark.browser
-def test_organisation_verified_posts_activity_volunteers_serve_and_hours_are_certified(page, live_server, tcast):
+def test_organisation_verified_posts_activity_volunteers_serve_and_hours_are_certified(
+    page, live_server, tcast
+):
     # A resident has applied to register an organisation (through the registration page in real life).
     profile = services.organisation_register(
-        actor=tcast.resident2, name_zh="绿色家园环保社", name_en="Green Home Society", org_type="ngo",
-        area=tcast.street, contact_name="Li Wei", contact_phone="13800000000",
+        actor=tcast.resident2,
+        name_zh="绿色家园环保社",
+        name_en="Green Home Society",
+        org_type="ngo",
+        area=tcast.street,
+        contact_name="Li Wei",
+        contact_phone="13800000000",
     )
     org = profile.organisation
 

@@ -25,14 +25,22 @@ ON_POSTGRES = connection.vendor == "postgresql"
 
 operations = st.lists(
     st.one_of(
-        st.tuples(st.just("certify"), st.sampled_from(PEOPLE), st.integers(min_value=-100, max_value=400)),
-        st.tuples(st.just("correct"), st.sampled_from(PEOPLE), st.integers(min_value=-300, max_value=300)),
         st.tuples(
-            st.just("transfer"), st.sampled_from(PEOPLE), st.sampled_from(PEOPLE),
-            st.integers(min_value=-50, max_value=500), st.booleans(),
+            st.just("certify"), st.sampled_from(PEOPLE), st.integers(min_value=-100, max_value=400)
+        ),
+        st.tuples(
+            st.just("correct"), st.sampled_from(PEOPLE), st.integers(min_value=-300, max_value=300)
+        ),
+        st.tuples(
+            st.just("transfer"),
+            st.sampled_from(PEOPLE),
+            st.sampled_from(PEOPLE),
+            st.integers(min_value=-50, max_value=500),
+            st.booleans(),
         ),
     ),
-    min_size=1, max_size=12,
+    min_size=1,
+    max_size=12,
 )
 
 
@@ -55,11 +63,18 @@ def assert_invariants(users):
             assert e.minutes != 0
     # Hours are only created by certification: transfers move them, never make them.
     total = HoursEntry.objects.filter(user__in=users).aggregate(t=Sum("minutes"))["t"] or 0
-    made = HoursEntry.objects.filter(user__in=users, kind__in=["certified", "correction"]).aggregate(t=Sum("minutes"))["t"] or 0
+    made = (
+        HoursEntry.objects.filter(user__in=users, kind__in=["certified", "correction"]).aggregate(
+            t=Sum("minutes")
+        )["t"]
+        or 0
+    )
     assert total == made
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(ops=operations)
 def test_balances_always_equal_the_sum_of_entries_and_never_go_negative(cast, ops):
     users = [cast.users[p] for p in PEOPLE]
@@ -68,20 +83,33 @@ def test_balances_always_equal_the_sum_of_entries_and_never_go_negative(cast, op
             activity = running_activity(cast, hours=5)
             signups = {p: checked_in(activity, cast.users[p]) for p in PEOPLE}
             for op in ops:
-                before = {u.pk: list(HoursEntry.objects.filter(user=u).values_list("pk", "minutes")) for u in users}
+                before = {
+                    u.pk: list(HoursEntry.objects.filter(user=u).values_list("pk", "minutes"))
+                    for u in users
+                }
                 try:
                     with transaction.atomic():
                         if op[0] == "certify":
-                            services.hours_certify(actor=cast.social, signup=signups[op[1]], minutes=op[2])
+                            services.hours_certify(
+                                actor=cast.social, signup=signups[op[1]], minutes=op[2]
+                            )
                         elif op[0] == "correct":
-                            services.hours_correct(actor=cast.social, signup=signups[op[1]], minutes=op[2], reason="r")
+                            services.hours_correct(
+                                actor=cast.social, signup=signups[op[1]], minutes=op[2], reason="r"
+                            )
                         else:
                             services.hours_transfer(
-                                actor=cast.users[op[1]], recipient=cast.users[op[2]], minutes=op[3], donation=op[4]
+                                actor=cast.users[op[1]],
+                                recipient=cast.users[op[2]],
+                                minutes=op[3],
+                                donation=op[4],
                             )
                 except DomainError:
                     # A refusal leaves every ledger exactly as it was.
-                    after = {u.pk: list(HoursEntry.objects.filter(user=u).values_list("pk", "minutes")) for u in users}
+                    after = {
+                        u.pk: list(HoursEntry.objects.filter(user=u).values_list("pk", "minutes"))
+                        for u in users
+                    }
                     assert after == before
                 assert_invariants(users)
             for p in PEOPLE:
@@ -99,7 +127,7 @@ def _run_threads(target, args_list):
         try:
             barrier.wait()
             results[i] = target(*args)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+        except Exception as exc:  # collected and asserted below
             results[i] = exc
         finally:
             connection.close()
@@ -137,19 +165,26 @@ def test_two_people_asking_for_the_last_place_at_once_get_one_place(tcast):
 def test_concurrent_sign_ups_with_waiting_list_never_overbook(tcast):
     activity = make_activity(tcast, slots=1)
     users = [tcast.resident, tcast.resident2, tcast.operator, tcast.clerk]
-    results = _run_threads(lambda u: services.signup_create(actor=u, activity=activity), [(u,) for u in users])
+    results = _run_threads(
+        lambda u: services.signup_create(actor=u, activity=activity), [(u,) for u in users]
+    )
     made = [r for r in results if isinstance(r, SignUp)]
     if ON_POSTGRES:
         assert len(made) == 4, results
     confirmed = SignUp.objects.filter(activity=activity, status=SignUpStatus.CONFIRMED).count()
     assert confirmed == min(1, len(made))
-    assert SignUp.objects.filter(activity=activity, status=SignUpStatus.WAITLISTED).count() == len(made) - confirmed
+    assert (
+        SignUp.objects.filter(activity=activity, status=SignUpStatus.WAITLISTED).count()
+        == len(made) - confirmed
+    )
 
 
 @pytest.mark.pg
 def test_two_concurrent_transfers_cannot_spend_the_same_hours(tcast):
     activity = running_activity(tcast)
-    services.hours_certify(actor=tcast.social, signup=checked_in(activity, tcast.resident), minutes=60)
+    services.hours_certify(
+        actor=tcast.social, signup=checked_in(activity, tcast.resident), minutes=60
+    )
 
     def give(recipient):
         return services.hours_transfer(actor=tcast.resident, recipient=recipient, minutes=60)

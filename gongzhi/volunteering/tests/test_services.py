@@ -36,8 +36,14 @@ PDF = b"%PDF-1.4\n%test\n"
 
 def _register(cast, **kw):
     data = dict(
-        actor=cast.resident2, name_zh="绿色家园环保社", name_en="Green Home Society", org_type="ngo",
-        area=cast.street, areas_served=[cast.community(2)], contact_name="Li Wei", contact_phone="138000000",
+        actor=cast.resident2,
+        name_zh="绿色家园环保社",
+        name_en="Green Home Society",
+        org_type="ngo",
+        area=cast.street,
+        areas_served=[cast.community(2)],
+        contact_name="Li Wei",
+        contact_phone="138000000",
         documents=[SimpleUploadedFile("charter.pdf", PDF, content_type="application/pdf")],
     )
     data.update(kw)
@@ -56,9 +62,13 @@ def test_resident_registers_organisation_which_starts_unverified_with_applicant_
     org = profile.organisation
     assert org.is_verified is False
     assert org.kind == "social"
-    assert Membership.objects.filter(user=cast.resident2, organisation=org, role=Role.SOCIAL_MEMBER).exists()
+    assert Membership.objects.filter(
+        user=cast.resident2, organisation=org, role=Role.SOCIAL_MEMBER
+    ).exists()
     assert profile.documents.count() == 1
-    assert Notification.objects.filter(recipient=cast.committee, kind="volunteering_org_registered").exists()
+    assert Notification.objects.filter(
+        recipient=cast.committee, kind="volunteering_org_registered"
+    ).exists()
 
 
 @pytest.mark.parametrize(
@@ -96,15 +106,23 @@ def test_committee_verifies_registration_and_applicant_is_told(cast):
     services.organisation_review(actor=cast.committee, organisation=org, verified=True)
     org.refresh_from_db()
     assert org.is_verified
-    assert Notification.objects.filter(recipient=cast.resident2, kind="volunteering_org_reviewed").exists()
-    assert org not in [p.organisation for p in selectors.organisation_registrations_for(actor=cast.committee)]
+    assert Notification.objects.filter(
+        recipient=cast.resident2, kind="volunteering_org_reviewed"
+    ).exists()
+    assert org not in [
+        p.organisation for p in selectors.organisation_registrations_for(actor=cast.committee)
+    ]
 
 
 def test_refusing_a_registration_needs_a_note(cast):
     org = _register(cast).organisation
     with pytest.raises(ValidationFailed):
-        services.organisation_review(actor=cast.committee, organisation=org, verified=False, note=" ")
-    services.organisation_review(actor=cast.committee, organisation=org, verified=False, note="Attach the charter")
+        services.organisation_review(
+            actor=cast.committee, organisation=org, verified=False, note=" "
+        )
+    services.organisation_review(
+        actor=cast.committee, organisation=org, verified=False, note="Attach the charter"
+    )
     org.volunteering_profile.refresh_from_db()
     assert org.volunteering_profile.is_rejected
 
@@ -123,16 +141,28 @@ def test_member_of_unverified_organisation_cannot_post_activities(cast):
     start = timezone.now() + timedelta(days=1)
     with pytest.raises(NotPermitted):
         services.activity_create(
-            actor=cast.resident2, organisation=org, title="x", area=cast.community(2), place="p",
-            starts_at=start, ends_at=start + timedelta(hours=1), slots=2,
+            actor=cast.resident2,
+            organisation=org,
+            title="x",
+            area=cast.community(2),
+            place="p",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            slots=2,
         )
     services.organisation_review(actor=cast.committee, organisation=org, verified=True)
     from gongzhi.organizations.selectors import forget_memberships
 
     forget_memberships(cast.resident2)
     activity = services.activity_create(
-        actor=cast.resident2, organisation=org, title="x", area=cast.community(2), place="p",
-        starts_at=start, ends_at=start + timedelta(hours=1), slots=2,
+        actor=cast.resident2,
+        organisation=org,
+        title="x",
+        area=cast.community(2),
+        place="p",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        slots=2,
     )
     assert activity.pk
 
@@ -141,8 +171,13 @@ def test_member_of_unverified_organisation_cannot_post_activities(cast):
 
 
 def test_committee_and_department_can_post_activities_too(cast):
-    assert make_activity(cast, org="committee", actor=cast.committee).organisation.code == "committee"
-    assert make_activity(cast, org="public-works", actor=cast.clerk).organisation.code == "public-works"
+    assert (
+        make_activity(cast, org="committee", actor=cast.committee).organisation.code == "committee"
+    )
+    assert (
+        make_activity(cast, org="public-works", actor=cast.clerk).organisation.code
+        == "public-works"
+    )
 
 
 def test_resident_cannot_post_an_activity(cast):
@@ -166,8 +201,16 @@ def test_resident_cannot_post_an_activity(cast):
 def test_activity_creation_rejects_bad_values_naming_the_field(cast, change, field):
     start = timezone.now() + timedelta(days=1)
     data = dict(
-        actor=cast.social, organisation=cast.orgs["volunteers"], title="Clean-up", area=cast.community(1),
-        place="Gate", starts_at=start, ends_at=start + timedelta(hours=2), slots=3, lat=30.0, lon=120.0,
+        actor=cast.social,
+        organisation=cast.orgs["volunteers"],
+        title="Clean-up",
+        area=cast.community(1),
+        place="Gate",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        slots=3,
+        lat=30.0,
+        lon=120.0,
     )
     for key, value in change.items():
         if key == "starts_at":
@@ -186,14 +229,23 @@ def test_activity_area_must_be_served_by_the_organisation(cast):
     outside = cast.areas["JC.LJ"]
     with pytest.raises(ValidationFailed) as exc:
         services.activity_create(
-            actor=cast.social, organisation=cast.orgs["volunteers"], title="t", area=outside, place="p",
-            starts_at=start, ends_at=start + timedelta(hours=1), slots=1,
+            actor=cast.social,
+            organisation=cast.orgs["volunteers"],
+            title="t",
+            area=outside,
+            place="p",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            slots=1,
         )
     assert "area" in exc.value.errors
 
 
 def test_every_allowed_transition_is_allowed_and_every_other_pair_is_not():
-    for table, check in ((ACTIVITY_TRANSITIONS, can_activity_transition), (SIGNUP_TRANSITIONS, can_signup_transition)):
+    for table, check in (
+        (ACTIVITY_TRANSITIONS, can_activity_transition),
+        (SIGNUP_TRANSITIONS, can_signup_transition),
+    ):
         states = list(table)
         for a in states:
             for b in states:
@@ -207,7 +259,9 @@ def test_cancelling_an_activity_tells_volunteers_and_needs_a_reason(cast):
         services.activity_cancel(actor=cast.social, activity=activity, reason="")
     services.activity_cancel(actor=cast.social, activity=activity, reason="Storm warning")
     assert SignUp.objects.get(activity=activity).status == SignUpStatus.CANCELLED
-    assert Notification.objects.filter(recipient=cast.resident, kind="volunteering_activity_cancelled").exists()
+    assert Notification.objects.filter(
+        recipient=cast.resident, kind="volunteering_activity_cancelled"
+    ).exists()
     with pytest.raises(TransitionNotAllowed):
         services.activity_cancel(actor=cast.social, activity=activity, reason="again")
 
@@ -219,7 +273,10 @@ def test_activity_is_completed_only_after_start_by_an_organiser(cast):
     running = running_activity(cast)
     with pytest.raises(NotPermitted):
         services.activity_complete(actor=cast.resident, activity=running)
-    assert services.activity_complete(actor=cast.social, activity=running).status == ActivityStatus.COMPLETED
+    assert (
+        services.activity_complete(actor=cast.social, activity=running).status
+        == ActivityStatus.COMPLETED
+    )
 
 
 # --- Sign-ups ------------------------------------------------------------------------
@@ -253,8 +310,13 @@ def test_cancelling_gives_the_place_to_the_first_person_waiting(cast):
     mine = services.signup_create(actor=cast.resident, activity=activity)
     services.signup_create(actor=cast.resident2, activity=activity)
     services.signup_cancel(actor=cast.resident, signup=mine)
-    assert SignUp.objects.get(activity=activity, volunteer=cast.resident2).status == SignUpStatus.CONFIRMED
-    assert Notification.objects.filter(recipient=cast.resident2, kind="volunteering_promoted").exists()
+    assert (
+        SignUp.objects.get(activity=activity, volunteer=cast.resident2).status
+        == SignUpStatus.CONFIRMED
+    )
+    assert Notification.objects.filter(
+        recipient=cast.resident2, kind="volunteering_promoted"
+    ).exists()
     again = services.signup_create(actor=cast.resident, activity=activity)
     assert again.pk == mine.pk and again.status == SignUpStatus.WAITLISTED
 
@@ -300,7 +362,10 @@ def test_check_in_opens_thirty_minutes_early(cast):
     activity = make_activity(cast, start_in=timedelta(days=1))
     signup = services.signup_create(actor=cast.resident, activity=activity)
     with time_machine.travel(activity.starts_at - timedelta(minutes=29)):
-        assert services.signup_check_in(actor=cast.social, signup=signup).status == SignUpStatus.CHECKED_IN
+        assert (
+            services.signup_check_in(actor=cast.social, signup=signup).status
+            == SignUpStatus.CHECKED_IN
+        )
 
 
 def test_volunteer_checks_in_and_out_with_the_code(cast):
@@ -308,11 +373,23 @@ def test_volunteer_checks_in_and_out_with_the_code(cast):
     services.signup_create(actor=cast.resident, activity=activity)
     with time_machine.travel(activity.starts_at):
         with pytest.raises(ValidationFailed) as exc:
-            services.signup_check_in_with_code(actor=cast.resident, activity=activity, code="WRONG1")
+            services.signup_check_in_with_code(
+                actor=cast.resident, activity=activity, code="WRONG1"
+            )
         assert exc.value.field == "code"
         code = activity.checkin_code.lower()
-        assert services.signup_check_in_with_code(actor=cast.resident, activity=activity, code=code).status == "checked_in"
-        assert services.signup_check_in_with_code(actor=cast.resident, activity=activity, code=code).status == "checked_out"
+        assert (
+            services.signup_check_in_with_code(
+                actor=cast.resident, activity=activity, code=code
+            ).status
+            == "checked_in"
+        )
+        assert (
+            services.signup_check_in_with_code(
+                actor=cast.resident, activity=activity, code=code
+            ).status
+            == "checked_out"
+        )
 
 
 def test_rotating_the_code_invalidates_the_old_one(cast):
@@ -330,14 +407,20 @@ def test_code_does_not_check_in_someone_not_signed_up_or_waitlisted(cast):
     services.signup_create(actor=cast.resident2, activity=activity)
     with time_machine.travel(activity.starts_at):
         with pytest.raises(NotPermitted):
-            services.signup_check_in_with_code(actor=cast.clerk, activity=activity, code=activity.checkin_code)
+            services.signup_check_in_with_code(
+                actor=cast.clerk, activity=activity, code=activity.checkin_code
+            )
         with pytest.raises(TransitionNotAllowed):
-            services.signup_check_in_with_code(actor=cast.resident2, activity=activity, code=activity.checkin_code)
+            services.signup_check_in_with_code(
+                actor=cast.resident2, activity=activity, code=activity.checkin_code
+            )
 
 
 def test_only_organisers_check_people_in(cast):
     activity = running_activity(cast)
-    signup = SignUp.objects.create(activity=activity, volunteer=cast.resident, status=SignUpStatus.CONFIRMED)
+    signup = SignUp.objects.create(
+        activity=activity, volunteer=cast.resident, status=SignUpStatus.CONFIRMED
+    )
     for persona in ("resident", "resident2", "clerk", "committee"):
         with pytest.raises(NotPermitted):
             services.signup_check_in(actor=cast.users[persona], signup=signup)
@@ -353,12 +436,22 @@ def test_organiser_certifies_hours_and_the_volunteer_is_told(cast):
     signup = checked_in(activity, cast.resident)
     entry = services.hours_certify(actor=cast.social, signup=signup, minutes=150)
     assert (entry.kind, entry.minutes, entry.seq) == (EntryKind.CERTIFIED, 150, entry.seq)
-    assert selectors.ledger_balance(user=cast.resident) == selectors.ledger_sum(user=cast.resident) == 150
-    assert Notification.objects.filter(recipient=cast.resident, kind="volunteering_hours_certified").exists()
-    assert AuditEvent.objects.filter(stream=f"ledger:{cast.resident.pk}", action="hours.certified").exists()
+    assert (
+        selectors.ledger_balance(user=cast.resident)
+        == selectors.ledger_sum(user=cast.resident)
+        == 150
+    )
+    assert Notification.objects.filter(
+        recipient=cast.resident, kind="volunteering_hours_certified"
+    ).exists()
+    assert AuditEvent.objects.filter(
+        stream=f"ledger:{cast.resident.pk}", action="hours.certified"
+    ).exists()
 
 
-@pytest.mark.parametrize("persona", ["resident", "resident2", "clerk", "committee", "gridworker", "operator"])
+@pytest.mark.parametrize(
+    "persona", ["resident", "resident2", "clerk", "committee", "gridworker", "operator"]
+)
 def test_hours_by_anyone_but_the_organiser_are_refused_and_the_ledger_is_unchanged(cast, persona):
     activity = running_activity(cast)
     signup = checked_in(activity, cast.resident)
@@ -395,7 +488,9 @@ def test_hours_are_capped_at_a_day_even_for_long_activities(cast):
 
 def test_hours_only_for_people_who_checked_in(cast):
     activity = running_activity(cast)
-    signup = SignUp.objects.create(activity=activity, volunteer=cast.resident, status=SignUpStatus.CONFIRMED)
+    signup = SignUp.objects.create(
+        activity=activity, volunteer=cast.resident, status=SignUpStatus.CONFIRMED
+    )
     with pytest.raises(TransitionNotAllowed):
         services.hours_certify(actor=cast.social, signup=signup, minutes=60)
 
@@ -440,17 +535,28 @@ def test_correction_that_would_overdraw_transferred_hours_is_refused(cast):
 def test_transfer_moves_hours_between_two_ledgers(cast):
     signup = checked_in(running_activity(cast), cast.resident)
     services.hours_certify(actor=cast.social, signup=signup, minutes=120)
-    services.hours_transfer(actor=cast.resident, recipient=cast.resident2, minutes=45, note="For my neighbour")
-    services.hours_transfer(actor=cast.resident, recipient=cast.resident2, minutes=15, donation=True)
+    services.hours_transfer(
+        actor=cast.resident, recipient=cast.resident2, minutes=45, note="For my neighbour"
+    )
+    services.hours_transfer(
+        actor=cast.resident, recipient=cast.resident2, minutes=15, donation=True
+    )
     assert ledger(cast.resident) == [("certified", 120), ("transfer_out", -45), ("donation", -15)]
     assert ledger(cast.resident2) == [("transfer_in", 45), ("donation_in", 15)]
     assert selectors.ledger_balance(user=cast.resident) == 60
     assert selectors.ledger_balance(user=cast.resident2) == 60
-    assert Notification.objects.filter(recipient=cast.resident2, kind="volunteering_hours_received").count() == 2
+    assert (
+        Notification.objects.filter(
+            recipient=cast.resident2, kind="volunteering_hours_received"
+        ).count()
+        == 2
+    )
 
 
 @pytest.mark.parametrize("minutes", [61, 0, -10, 10**12])
-def test_transfer_of_more_than_one_has_or_of_bad_values_is_refused_and_ledger_unchanged(cast, minutes):
+def test_transfer_of_more_than_one_has_or_of_bad_values_is_refused_and_ledger_unchanged(
+    cast, minutes
+):
     signup = checked_in(running_activity(cast), cast.resident)
     services.hours_certify(actor=cast.social, signup=signup, minutes=60)
     with pytest.raises((LimitExceeded, ValidationFailed)) as exc:
@@ -517,7 +623,10 @@ def test_reminders_go_once_the_day_before(cast):
     services.signup_create(actor=cast.resident, activity=later)
     assert services.reminders_send() == 1
     assert services.reminders_send() == 0
-    assert Notification.objects.filter(recipient=cast.resident, kind="volunteering_reminder").count() == 1
+    assert (
+        Notification.objects.filter(recipient=cast.resident, kind="volunteering_reminder").count()
+        == 1
+    )
 
 
 def test_reminder_notification_is_in_the_recipients_language(cast):
@@ -533,12 +642,17 @@ def test_reminder_notification_is_in_the_recipients_language(cast):
 
 def test_profile_is_visible_only_to_the_person_and_organisers_signed_up_with(cast):
     services.volunteer_profile_save(actor=cast.resident, skills=["first_aid"], suggestible=False)
-    assert selectors.volunteer_profile_get_for(actor=cast.resident, volunteer=cast.resident) is not None
+    assert (
+        selectors.volunteer_profile_get_for(actor=cast.resident, volunteer=cast.resident)
+        is not None
+    )
     for persona in ("social", "resident2", "committee", "clerk"):
         with pytest.raises(OutOfScope):
             selectors.volunteer_profile_get_for(actor=cast.users[persona], volunteer=cast.resident)
     services.signup_create(actor=cast.resident, activity=make_activity(cast))
-    assert selectors.volunteer_profile_get_for(actor=cast.social, volunteer=cast.resident).skills == ["first_aid"]
+    assert selectors.volunteer_profile_get_for(
+        actor=cast.social, volunteer=cast.resident
+    ).skills == ["first_aid"]
     with pytest.raises(OutOfScope):
         selectors.volunteer_profile_get_for(actor=cast.clerk, volunteer=cast.resident)
 
@@ -553,7 +667,9 @@ def test_volunteer_suggestions_draw_only_from_people_who_opted_in(cast):
     services.volunteer_profile_save(actor=cast.resident, skills=["first_aid"], suggestible=True)
     services.volunteer_profile_save(actor=cast.resident2, skills=["first_aid"], suggestible=False)
     activity = make_activity(cast, skills=["first_aid"])
-    names = [s["user"] for s in selectors.volunteers_suggested_for(actor=cast.social, activity=activity)]
+    names = [
+        s["user"] for s in selectors.volunteers_suggested_for(actor=cast.social, activity=activity)
+    ]
     assert cast.resident in names and cast.resident2 not in names
     with pytest.raises(OutOfScope):
         selectors.volunteers_suggested_for(actor=cast.clerk, activity=activity)
@@ -562,11 +678,15 @@ def test_volunteer_suggestions_draw_only_from_people_who_opted_in(cast):
 
 
 def test_activity_suggestions_match_skills_and_areas(cast):
-    services.volunteer_profile_save(actor=cast.resident2, skills=["cleaning"], areas=[cast.community(1)])
+    services.volunteer_profile_save(
+        actor=cast.resident2, skills=["cleaning"], areas=[cast.community(1)]
+    )
     match = make_activity(cast, skills=["cleaning", "events"])
     make_activity(cast, skills=["legal"])
     assert selectors.activities_suggested_for(actor=cast.resident2) == [match]
-    services.volunteer_profile_save(actor=cast.resident2, skills=["cleaning"], areas=[cast.community(2)])
+    services.volunteer_profile_save(
+        actor=cast.resident2, skills=["cleaning"], areas=[cast.community(2)]
+    )
     assert selectors.activities_suggested_for(actor=cast.resident2) == []
 
 
