@@ -10,7 +10,7 @@ from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gongzhi.core.errors import DomainError
+from gongzhi.core.errors import DomainError, LimitExceeded
 from gongzhi.volunteering import services
 from gongzhi.volunteering.models import HoursEntry, LedgerHead, SignUp
 from gongzhi.volunteering.workflow import SignUpStatus
@@ -155,7 +155,7 @@ def test_two_people_asking_for_the_last_place_at_once_get_one_place(tcast):
         # Row lock on the activity: the second waits, then sees the place taken.
         refused = [r for r in results if isinstance(r, DomainError)]
         assert len(places) == 1 and len(refused) == 1, results
-        assert "All places are taken" in refused[0].message
+        assert isinstance(refused[0], LimitExceeded)
     # Whatever the engine did, the activity is never over-booked.
     taken = SignUp.objects.filter(activity=activity, status=SignUpStatus.CONFIRMED).count()
     assert taken == 1 + len(places) <= activity.slots
