@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -13,8 +14,19 @@ from gongzhi.volunteering import services
 from gongzhi.volunteering.models import Activity, Certificate, HoursEntry, SignUp
 
 
+AXE = Path(__file__).resolve().parents[3] / "tests" / "assets" / "axe.min.js"
+
+
 def _logout(page):
     page.context.clear_cookies()
+
+
+def _serious_axe_violations(page):
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        "axe.run().then(r => r.violations.filter(v => ['serious', 'critical'].includes(v.impact))"
+        ".map(v => v.id))"
+    )
 
 
 @pytest.mark.browser
@@ -60,6 +72,7 @@ def test_organisation_verified_posts_activity_volunteers_serve_and_hours_are_cer
     manage_url = page.url
     code = page.locator("#checkin-code").inner_text().strip()
     assert code == activity.checkin_code
+    assert _serious_axe_violations(page) == []
     _logout(page)
 
     # 3. Two volunteers sign up on their phones; the first checks in with the code shown.
@@ -104,6 +117,7 @@ def test_organisation_verified_posts_activity_volunteers_serve_and_hours_are_cer
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/volunteering/me/")
     assert page.locator("#balance").inner_text().strip() == "1:00"
+    assert _serious_axe_violations(page) == []
     page.locator("form[action$='/certificate/'] button").first.click()
     page.wait_for_url("**/volunteering/me/")
     certificate = Certificate.objects.get(entry__user=tcast.resident)
