@@ -13,7 +13,6 @@ from gongzhi.organizations.models import Organisation
 from gongzhi.volunteering import services
 from gongzhi.volunteering.models import Activity, Certificate, HoursEntry, SignUp
 
-
 AXE = Path(__file__).resolve().parents[3] / "tests" / "assets" / "axe.min.js"
 
 
