@@ -41,6 +41,7 @@ ITEMS: list[NavItem] = [
     NavItem("accounts:residence_review", _("Residence requests"), (Role.COMMITTEE, Role.GRID_WORKER)),
     NavItem("organizations:list", _("Members"), (Role.COMMITTEE, Role.HEAD, Role.ADMIN)),
     NavItem("volunteering:organise", _("Organise activities"), (Role.SOCIAL_MEMBER,)),
+    NavItem("volunteering:referrals", _("Referred cases"), (Role.SOCIAL_MEMBER,)),
     NavItem("volunteering:review_queue", _("Organisations to verify"), (Role.COMMITTEE,)),
 ]
 

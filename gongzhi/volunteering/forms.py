@@ -267,3 +267,18 @@ class CertificateCheckForm(forms.Form):
     code = forms.CharField(
         label=_("Certificate code"), max_length=20, help_text=_("For example ABCD-EFGH-JKLM.")
     )
+
+
+class ReferralTextForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea, max_length=4000)
+
+    def __init__(self, *args: Any, action: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if action == "decline":
+            self.fields["text"].label = _("Why does the organisation decline?")
+            self.fields["text"].help_text = _("The department reads this and finds another way.")
+        else:
+            self.fields["text"].label = _("What did the organisation do?")
+            self.fields["text"].help_text = _(
+                "A short account for the case's timeline; no personal details."
+            )

@@ -349,3 +349,55 @@ def organisation_figures(organisation: Organisation) -> dict[str, Any]:
         "volunteers": volunteers,
         "minutes": int(minutes),
     }
+
+
+# --- Case referrals ------------------------------------------------------------------
+
+
+def referral_list_for(*, actor: Any) -> QuerySet[Any]:
+    """Referrals to the organisations the actor is a member of, open ones first."""
+    from gongzhi.cases.models import AssignmentKind, CaseAssignment
+
+    org_ids = [m.organisation_id for m in memberships_with(actor, Role.SOCIAL_MEMBER)]
+    return (
+        CaseAssignment.objects.filter(kind=AssignmentKind.REFERRAL, organisation_id__in=org_ids)
+        .select_related(
+            "case", "case__category", "case__area", "case__lead_department", "organisation"
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def referral_get_for(*, actor: Any, pk: int) -> Any:
+    referral = referral_list_for(actor=actor).filter(pk=pk).first()
+    if referral is None:
+        raise OutOfScope("Referral not found.")
+    return referral
+
+
+def referral_figures(organisation: Organisation) -> dict[str, int]:
+    """How many referred cases the organisation completed, and how many of those before
+    the case's resolution deadline. Counts only: no case details, no names."""
+    from gongzhi.cases.models import AssignmentKind, AssignmentStatus, CaseAssignment, CaseEvent
+
+    done = CaseAssignment.objects.filter(
+        organisation=organisation, kind=AssignmentKind.REFERRAL, status=AssignmentStatus.DONE
+    )
+    done_ids = set(done.values_list("pk", flat=True))
+    on_time = 0
+    seen: set[int] = set()
+    events = CaseEvent.objects.filter(
+        kind="referral_completed", organisation=organisation
+    ).select_related("case")
+    for event in events:
+        pk = (event.data or {}).get("assignment")
+        if pk not in done_ids or pk in seen:
+            continue
+        seen.add(pk)
+        due = event.case.resolution_due_at
+        if due is not None and event.created_at <= due:
+            on_time += 1
+    received = CaseAssignment.objects.filter(
+        organisation=organisation, kind=AssignmentKind.REFERRAL
+    ).count()
+    return {"received": received, "completed": len(done_ids), "on_time": on_time}

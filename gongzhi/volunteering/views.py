@@ -28,6 +28,7 @@ from .forms import (
     CorrectionForm,
     OrganisationRegistrationForm,
     ReasonForm,
+    ReferralTextForm,
     ReviewForm,
     TransferForm,
     VolunteerProfileForm,
@@ -157,7 +158,8 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _referral_figures(organisation: Organisation) -> dict[str, int] | None:
-    return None
+    figures = selectors.referral_figures(organisation)
+    return figures if figures["received"] else None
 
 
 def certificate_check(request: HttpRequest, code: str | None = None) -> HttpResponse:
@@ -656,4 +658,71 @@ def review_document(request: HttpRequest, code: str, pk: int) -> FileResponse:
         raise Http404(_("Document not found."))
     return FileResponse(
         document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1]
+    )
+
+
+# --- Case referrals ------------------------------------------------------------------
+
+
+@login_required
+def referral_inbox(request: HttpRequest) -> HttpResponse:
+    if not has_role(request.user, Role.SOCIAL_MEMBER):
+        raise Http404(_("Referral not found."))
+    return render(
+        request,
+        "volunteering/referral_inbox.html",
+        {
+            "page": _paginate(request, selectors.referral_list_for(actor=request.user)),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def referral_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    from gongzhi.cases import services as case_services
+
+    try:
+        referral = selectors.referral_get_for(actor=request.user, pk=pk)
+    except OutOfScope:
+        raise Http404(_("Referral not found.")) from None
+    if action not in ("accept", "decline", "complete"):
+        raise Http404(_("Referral not found."))
+    form = None if action == "accept" else ReferralTextForm(request.POST or None, action=action)
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            if action == "accept":
+                case_services.referral_accept(actor=request.user, assignment=referral)
+            elif action == "decline":
+                assert form is not None
+                case_services.referral_decline(
+                    actor=request.user, assignment=referral, reason=form.cleaned_data["text"]
+                )
+            else:
+                assert form is not None
+                case_services.referral_complete(
+                    actor=request.user, assignment=referral, summary=form.cleaned_data["text"]
+                )
+        except DomainError as error:
+            if form is None:
+                messages.error(request, error.message)
+                return redirect("volunteering:referrals")
+            _form_error(form, error, {"reason": "text", "summary": "text"})
+        else:
+            messages.success(
+                request,
+                {
+                    "accept": _("You accepted the referral. The department is told."),
+                    "decline": _("You declined the referral. The department is told."),
+                    "complete": _("The referral is completed. The department is told."),
+                }[action],
+            )
+            return redirect("volunteering:referrals")
+    if form is None:
+        raise Http404(_("Referral not found."))
+    return render(
+        request,
+        "volunteering/referral_act.html",
+        {"referral": referral, "form": form, "action": action},
+        status=400 if form.errors else 200,
     )

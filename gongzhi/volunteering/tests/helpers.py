@@ -60,3 +60,43 @@ def checked_in(activity: Activity, user: Any) -> SignUp:
         status=SignUpStatus.CHECKED_IN,
         checked_in_at=timezone.now(),
     )
+
+
+def accepted_case(cast: Any, *, due_in: timedelta = timedelta(days=10)) -> Any:
+    """A case accepted by public works (placed directly in that state), with its time limit."""
+    from gongzhi.cases import demo
+    from gongzhi.cases.models import (
+        AssignmentKind,
+        AssignmentStatus,
+        Case,
+        CaseAssignment,
+        Category,
+        Status,
+    )
+
+    if not Category.objects.filter(code="procedure").exists():
+        demo.seed_calendar()
+        demo.seed_categories()
+    now = timezone.now()
+    case = Case.objects.create(
+        number=f"V{Case.objects.count():05d}",
+        title="Elderly neighbour needs help with shopping",
+        description="An older neighbour cannot carry shopping upstairs.",
+        category=Category.objects.get(code="procedure"),
+        status=Status.ACCEPTED,
+        area=cast.grid(1, 1),
+        reporter=cast.resident,
+        lead_department=cast.orgs["public-works"],
+        submitted_at=now,
+        response_limit_minutes=480,
+        resolution_limit_minutes=4800,
+        response_due_at=now + timedelta(days=1),
+        resolution_due_at=now + due_in,
+    )
+    CaseAssignment.objects.create(
+        case=case,
+        organisation=cast.orgs["public-works"],
+        kind=AssignmentKind.LEAD,
+        status=AssignmentStatus.ACTIVE,
+    )
+    return case
