@@ -129,3 +129,56 @@ def test_organisation_verified_posts_activity_volunteers_serve_and_hours_are_cer
     page.wait_for_selector("#certificate-hours")
     assert page.locator("#certificate-hours").inner_text().strip() == "1:30"
     assert "王小梅" not in page.content()
+
+
+@pytest.mark.browser
+def test_department_refers_a_case_which_the_organisation_completes_within_the_limit(
+    page, live_server, tcast
+):
+    from gongzhi.cases.models import CaseAssignment, CaseEvent
+
+    from .helpers import accepted_case
+
+    case = accepted_case(tcast, due_in=timedelta(days=5))
+    org = tcast.orgs["volunteers"]
+
+    # The clerk of the lead department refers the case from its page.
+    browser_login(page, live_server, "clerk")
+    page.goto(f"{live_server.url}/cases/{case.number}/")
+    page.locator("details.action-refer summary").click()
+    page.select_option("#id_refer-organisation", str(org.pk))
+    page.fill("#id_refer-note", "Please organise shopping help twice a week.")
+    page.locator("button[data-action=refer]").click()
+    page.wait_for_load_state()
+    referral = CaseAssignment.objects.get(case=case, kind="referral")
+    _logout(page)
+
+    # The organisation accepts it in its inbox, can open the case, and reports completion.
+    page.set_viewport_size({"width": 375, "height": 800})
+    browser_login(page, live_server, "social")
+    page.goto(f"{live_server.url}/volunteering/referrals/")
+    row = page.locator(f"tr[data-referral='{referral.pk}']")
+    assert case.number in row.inner_text()
+    row.locator("form[action$='/accept/'] button").click()
+    page.wait_for_url("**/volunteering/referrals/")
+    page.locator(f"tr[data-referral='{referral.pk}'] a[href$='/complete/']").click()
+    page.fill(
+        "#id_text", "A rota of four neighbours now does her shopping on Tuesdays and Fridays."
+    )
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/volunteering/referrals/")
+    assert _serious_axe_violations(page) == []
+    response = page.goto(f"{live_server.url}/cases/{case.number}/")
+    assert response.status == 200  # members of the referred organisation see the case
+    assert case.number in page.content()
+    _logout(page)
+
+    referral.refresh_from_db()
+    assert referral.status == "done"
+    completed = CaseEvent.objects.get(case=case, kind="referral_completed")
+    assert completed.created_at <= case.resolution_due_at
+
+    # The public profile counts it as completed on time.
+    page.goto(f"{live_server.url}/volunteering/organisations/{org.code}/")
+    assert page.locator("#referrals-completed").inner_text() == "1"
+    assert page.locator("#referrals-on-time").inner_text() == "1"
