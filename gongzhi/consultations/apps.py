@@ -6,7 +6,3 @@ class ConsultationsConfig(AppConfig):
     name = "gongzhi.consultations"
     label = "consultations"
     verbose_name = _("Consultations")
-
-    def ready(self) -> None:
-        # Registers the django-rules permissions used by views and services.
-        from . import permissions  # noqa: F401

@@ -115,7 +115,7 @@ def moderation_log() -> QuerySet[ModerationAction]:
     """The public moderation log: what, why and when; never who (neither author nor moderator)."""
     return ModerationAction.objects.select_related("topic").only(
         "pk", "kind", "reason", "created_at", "appeal_status", "appeal_answer", "appeal_decided_at",
-        "topic__pk", "topic__title",
+        "topic__id", "topic__title",
     )
 
 
