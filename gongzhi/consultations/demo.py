@@ -72,7 +72,7 @@ def seed(cast: Any) -> None:
     services.vote_configure(actor=committee, topic=result, question="是否增设人行横道和信号灯？",
                             kind=VoteKind.YES_NO, options=[], hide_results_until_closed=False)
     services.topic_advance_phase(actor=committee, topic=result)
-    yes, no, _abstain = list(result.vote.options.values_list("pk", flat=True))
+    yes, _no, _abstain = list(result.vote.options.values_list("pk", flat=True))
     services.ballot_cast(actor=resident, topic=result, choices=[yes])
     services.ballot_cast(actor=resident2, topic=result, choices=[yes])
     services.topic_advance_phase(actor=committee, topic=result)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.territory.models import Area
 
-from .models import TEXT_MAX, TITLE_MAX, Meeting, Stance, Topic, Vote, VoteKind
+from .models import TEXT_MAX, TITLE_MAX, Meeting, Stance, Topic, TopicSource, Vote, VoteKind
 from .selectors import SORTS
 from .workflow import Phase, ProposalStatus
 
@@ -22,8 +22,7 @@ class TopicForm(forms.Form):
     collect_until = forms.DateTimeField(label=_("Proposals until"), required=False, widget=DT)
     deliberate_until = forms.DateTimeField(label=_("Deliberation until"), required=False, widget=DT)
     vote_until = forms.DateTimeField(label=_("Voting until"), required=False, widget=DT)
-    source = forms.ChoiceField(label=_("Source"), choices=[c for c in Topic._meta.get_field("source").choices
-                                                           if c[0] != "proposal"])
+    source = forms.ChoiceField(label=_("Source"), choices=[c for c in TopicSource.choices if c[0] != "proposal"])
     source_ref = forms.CharField(label=_("Hot spot or monthly theme reference"), max_length=64, required=False,
                                  help_text=_("For example the number of the early warning or the theme."))
 
@@ -135,7 +134,7 @@ class BallotForm(forms.Form):
             for rank in range(1, len(options) + 1):
                 self.fields[f"rank_{rank}"] = forms.ChoiceField(
                     label=_("Choice %(n)d") % {"n": rank} if rank > 1 else _("Choice 1 (first preference)"),
-                    choices=[("", _("— none —"))] + options, required=rank == 1,
+                    choices=[("", _("— none —")), *options], required=rank == 1,
                 )
         if vote.min_age:
             self.fields["age_confirmed"] = forms.BooleanField(

@@ -144,7 +144,8 @@ def can_edit_argument(user: Any, argument: Argument | None) -> bool:
 def can_appeal(user: Any, action: ModerationAction | None) -> bool:
     if action is None or action.appeal_status:
         return False
-    author_id = action.argument.author_id if action.argument_id else getattr(action.proposal, "author_id", None)
+    source = action.argument if action.argument is not None else action.proposal
+    author_id = getattr(source, "author_id", None)
     return _signed_in(user) and author_id == user.pk
 
 

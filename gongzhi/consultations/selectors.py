@@ -7,15 +7,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, F, Q, QuerySet, Value
+from django.db.models import Avg, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from gongzhi.territory.models import Area
 
-from .models import Argument, Meeting, Milestone, ModerationAction, Participation, Proposal, Support, Topic, Vote
+from .models import (
+    Argument,
+    Meeting,
+    Milestone,
+    ModerationAction,
+    Participation,
+    Proposal,
+    Support,
+    Topic,
+    Vote,
+)
 from .permissions import is_meeting_recorder_for_area
-from .workflow import Phase, ProposalStatus
+from .workflow import ProposalStatus
 
 PUBLIC_PROPOSAL_STATUSES = [ProposalStatus.OPEN, ProposalStatus.QUALIFIED, ProposalStatus.PROMOTED,
                             ProposalStatus.EXPIRED]
@@ -64,7 +74,7 @@ def proposal_list_for(
     if sort == "recent":
         return qs.order_by("-created_at", "-id")
     if sort == "random":
-        return qs.annotate(shuffle=F("shuffle_key").bitxor(Value(seed & 0x7FFFFFFF))).order_by("shuffle", "id")
+        return qs.annotate(shuffle=F("shuffle_key").bitxor(seed & 0x7FFFFFFF)).order_by("shuffle", "id")
     return qs.order_by("-support_count", "-id")
 
 

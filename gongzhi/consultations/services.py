@@ -23,7 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.audit.services import audit_record
-from gongzhi.core.errors import Conflict, LimitExceeded, NotPermitted, TransitionNotAllowed, ValidationFailed
+from gongzhi.core.errors import (
+    Conflict,
+    LimitExceeded,
+    NotPermitted,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
 from gongzhi.notifications.services import notification_send
 from gongzhi.organizations.models import Role
 from gongzhi.organizations.selectors import users_with_role_over
@@ -54,7 +60,14 @@ from .models import (
     VoteKind,
     VoteOption,
 )
-from .workflow import ORDER, Phase, ProposalStatus, can_transition, next_phase, proposal_can_transition
+from .workflow import (
+    ORDER,
+    Phase,
+    ProposalStatus,
+    can_transition,
+    next_phase,
+    proposal_can_transition,
+)
 
 EDIT_WINDOW = timedelta(minutes=getattr(settings, "GONGZHI_CONSULTATION_EDIT_MINUTES", 15))
 MAX_OPTIONS = 20
@@ -187,9 +200,8 @@ def topic_advance_phase(*, actor: Any, topic: Topic, target: str | None = None, 
                 allowed=[t for t in ORDER if can_transition(topic.phase, t)],
             )
         vote = Vote.objects.filter(topic=topic).first()
-        if target == Phase.VOTE:
-            if vote is None or not vote.options.exists():
-                raise TransitionNotAllowed(_("Set up the vote (question and options) before opening it."))
+        if target == Phase.VOTE and (vote is None or not vote.options.exists()):
+            raise TransitionNotAllowed(_("Set up the vote (question and options) before opening it."))
         if topic.phase == Phase.VOTE and vote is not None and not vote.is_closed:
             vote_close(vote=vote)
         old = topic.phase
@@ -489,7 +501,7 @@ def moderation_appeal(*, actor: Any, action: ModerationAction, text: str) -> Mod
     """The author appeals a moderation decision, once."""
     text = _text(text, field="text", max_length=2000, what=_("your appeal"))
     with transaction.atomic():
-        action = ModerationAction.objects.select_for_update().select_related("argument", "proposal").get(pk=action.pk)
+        action = ModerationAction.objects.select_for_update().select_related("argument", "proposal").get(id=action.id)
         _require(actor, "consultations.appeal_moderationaction", action,
                  _("Only the author can appeal, and only once."))
         action.appeal_status, action.appeal_text = AppealStatus.PENDING, text
@@ -513,7 +525,7 @@ def moderation_decide_appeal(*, actor: Any, action: ModerationAction, grant: boo
         action.appeal_answer, action.appeal_decided_at = answer, timezone.now()
         action.save(update_fields=["appeal_status", "appeal_answer", "appeal_decided_at"])
         if grant and action.argument is not None and action.kind == ModerationKind.HIDE:
-            Argument.objects.filter(pk=action.argument_id).update(is_hidden=False)
+            Argument.objects.filter(pk=action.argument.pk).update(is_hidden=False)
         audit_record(stream=f"consultation:{action.topic_id}", action="moderation.appeal_decided", actor=actor,
                      data={"moderation": action.pk, "granted": grant, "answer": answer})
         if action.argument is not None:

@@ -54,11 +54,8 @@ def instant_runoff(option_ids: Sequence[int], ballots: Sequence[Sequence[int]]) 
             rounds.append({"counts": counts, "exhausted": exhausted, "eliminated": None})
             return {"rounds": rounds, "winner": leader}
 
-        def weakness(o: int) -> tuple[Any, ...]:
-            # Fewest now, then fewest in earlier rounds (latest first), then later on the paper.
-            return (counts[o], *[h[o] for h in reversed(history[:-1])], -position[o])
-
-        loser = min(remaining, key=weakness)
+        # Fewest now, then fewest in earlier rounds (latest first), then later on the paper.
+        loser = min(remaining, key=lambda o: (history[-1][o], *[h[o] for h in reversed(history[:-1])], -position[o]))
         rounds.append({"counts": counts, "exhausted": exhausted, "eliminated": loser})
         remaining.remove(loser)
     return {"rounds": rounds, "winner": None}

@@ -9,6 +9,7 @@ from typing import Any
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -260,8 +261,8 @@ def proposal_support(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "consultations/refused.html", {"message": error.message,
                                                                "back": reverse("consultations:proposal", args=[pk])},
                       status=error.status)
-    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/consultations/")
-                    else reverse("consultations:proposal", args=[pk]))
+    next_url = request.POST.get("next") or ""
+    return redirect(next_url if next_url.startswith("/consultations/") else reverse("consultations:proposal", args=[pk]))
 
 
 @login_required
@@ -387,8 +388,8 @@ def moderation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     is_author = bool(user.is_authenticated and action.argument and action.argument.author_id == user.pk)
     can_decide = can(user, "consultations.moderate_topic", action.topic) and action.appeal_status == "pending"
-    appeal_form = f.AppealForm(request.POST or None) if can(user, 
-        "consultations.appeal_moderationaction", action) else None
+    may_appeal = can(user, "consultations.appeal_moderationaction", action)
+    appeal_form = f.AppealForm(request.POST or None) if may_appeal else None
     decide_form = f.AppealDecisionForm(request.POST or None) if can_decide else None
     if request.method == "POST":
         form: Any = decide_form or appeal_form
@@ -453,8 +454,8 @@ def ballot(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 choices = form.choice_ids()
-            except Exception as error:  # forms.ValidationError from the ranking
-                form.add_error(None, error)  # type: ignore[arg-type]
+            except ValidationError as error:
+                form.add_error(None, error)
             else:
                 try:
                     code = services.ballot_cast(actor=user, topic=topic, choices=choices,

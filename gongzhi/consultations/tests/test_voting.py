@@ -229,8 +229,8 @@ def test_no_page_api_export_or_log_can_tell_who_voted_for_what(cast: Any, monkey
     differing = [k for k in world if world[k] != swapped[k]]
     assert differing == []
     # The comparison is not vacuous: the outputs do show the tally and that both voted.
-    assert "Alpha" in world["closed visitor /consultations/topics/%d/ballots.csv" % topic.pk]
-    assert world["open resident /consultations/topics/%d/vote/" % topic.pk].count("already voted") == 1
+    assert "Alpha" in world[f"closed visitor /consultations/topics/{topic.pk}/ballots.csv"]
+    assert world[f"open resident /consultations/topics/{topic.pk}/vote/"].count("already voted") == 1
 
 
 @pytest.mark.pg
