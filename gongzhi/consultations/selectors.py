@@ -74,7 +74,10 @@ def proposal_list_for(
     if sort == "recent":
         return qs.order_by("-created_at", "-id")
     if sort == "random":
-        return qs.annotate(shuffle=F("shuffle_key").bitxor(seed & 0x7FFFFFFF)).order_by("shuffle", "id")
+        # Spread the seed over all 31 bits (Knuth's multiplicative hash) so that nearby
+        # seeds flip the high bits too and give visibly different orders.
+        mask = (seed * 2654435761) & 0x7FFFFFFF
+        return qs.annotate(shuffle=F("shuffle_key").bitxor(mask)).order_by("shuffle", "id")
     return qs.order_by("-support_count", "-id")
 
 

@@ -191,14 +191,14 @@ def topic_advance_phase(*, actor: Any, topic: Topic, target: str | None = None, 
     Followers are notified. `system=True` is the periodic task honouring the dates."""
     with transaction.atomic():
         topic = Topic.objects.select_for_update().get(pk=topic.pk)
-        if not system:
-            _require(actor, "consultations.advance_topic", topic, _("Only the committee can change the phase."))
         target = target or next_phase(topic.phase)
         if target is None or not can_transition(topic.phase, target):
             raise TransitionNotAllowed(
                 _("A topic in the phase “%(phase)s” cannot move to that phase.") % {"phase": topic.get_phase_display()},
                 allowed=[t for t in ORDER if can_transition(topic.phase, t)],
             )
+        if not system:
+            _require(actor, "consultations.advance_topic", topic, _("Only the committee can change the phase."))
         vote = Vote.objects.filter(topic=topic).first()
         if target == Phase.VOTE and (vote is None or not vote.options.exists()):
             raise TransitionNotAllowed(_("Set up the vote (question and options) before opening it."))
@@ -275,6 +275,8 @@ def proposal_submit(*, actor: Any, title: str, body: str, area: Area | None = No
     title = _text(title, field="title", max_length=TITLE_MAX, what=_("a title"))
     body = _text(body, field="body", max_length=TEXT_MAX, what=_("your proposal"))
     if topic is not None:
+        # The phase decides; read it fresh rather than trust the caller's copy.
+        topic = Topic.objects.select_related("area").get(pk=topic.pk)
         area = topic.area
         _require(actor, "consultations.add_proposal", topic,
                  _("Proposals to this topic are taken from verified residents while it collects proposals."))
@@ -363,11 +365,11 @@ def proposal_promote(*, actor: Any, proposal: Proposal, system: bool = False) ->
     in deliberation. The committee with one click, or the system when configured."""
     with transaction.atomic():
         proposal = Proposal.objects.select_for_update().select_related("area").get(pk=proposal.pk)
+        if not proposal_can_transition(proposal.status, ProposalStatus.PROMOTED) or proposal.topic_id is not None:
+            raise TransitionNotAllowed(_("This proposal cannot become a topic in its current state."))
         if not system:
             _require(actor, "consultations.promote_proposal", proposal,
                      _("Only the committee can turn an open proposal into a topic."))
-        if not proposal_can_transition(proposal.status, ProposalStatus.PROMOTED) or proposal.topic_id is not None:
-            raise TransitionNotAllowed(_("This proposal cannot become a topic in its current state."))
         topic = topic_create(
             actor=actor, area=proposal.area, title=proposal.title, summary=proposal.body,
             source=TopicSource.PROPOSAL, source_ref=f"proposal:{proposal.pk}", phase=Phase.DELIBERATE,
@@ -427,6 +429,7 @@ def proposals_check_thresholds(*, now: datetime | None = None) -> dict[str, int]
 def argument_add(*, actor: Any, topic: Topic, body: str, stance: str = Stance.FOR,
                  parent: Argument | None = None) -> Argument:
     """An argument for or against, or a reply in a thread (deliberation phase)."""
+    topic = Topic.objects.select_related("area").get(pk=topic.pk)
     _require(actor, "consultations.add_argument", topic,
              _("Verified residents and the committee can take part while the topic is in deliberation."))
     body = _text(body, field="body", max_length=TEXT_MAX, what=_("your argument"))
