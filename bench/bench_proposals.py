@@ -65,7 +65,7 @@ def seed(n_proposals: int, n_supports: int) -> dict[str, Any]:
     )
     areas = [cast.community(i).pk for i in (1, 2, 3)]
     author = cast.users["resident"].pk
-    # Mean supports per proposal = target / proposals; r^3 * 4 * mean has that mean.
+    # E[r^3] = 1/4, so round(4.2 * mean * r^3) gives a little over `mean` supports per proposal.
     mean = n_supports / n_proposals
     words = ["公园", "停车", "路灯", "垃圾分类", "电梯", "绿化", "充电桩", "bench", "trees", "noise"]
     with connection.cursor() as cursor:
@@ -89,7 +89,7 @@ def seed(n_proposals: int, n_supports: int) -> dict[str, Any]:
             """
             CREATE TEMP TABLE bench_k AS
             SELECT id, row_number() OVER (ORDER BY id) AS rn,
-                   LEAST(%s, floor(4 * %s * power(random(), 3)))::int AS k
+                   LEAST(%s, round(4.2 * %s * power(random(), 3)))::int AS k
             FROM consultations_proposal WHERE title LIKE 'bench %%'
             """,
             [MAX_PER_PROPOSAL, mean],

@@ -119,3 +119,5 @@ def test_a_resident_proposal_goes_all_the_way_to_a_finished_implementation(
     page.goto(f"{url}/topics/{topic.pk}/implementation/")
     assert "Overall: 100% done." in page.locator("main").inner_text()
     assert Topic.objects.get(pk=topic.pk).decision.startswith("Plant twelve trees")
+    for other in (resident, neighbour, committee):
+        other.context.close()
