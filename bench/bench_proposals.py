@@ -136,11 +136,12 @@ def main() -> None:
     setup_django()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import override_settings, setup_test_environment
+    from django.test.utils import override_settings
 
     global urlpatterns
     urlpatterns = _urlpatterns()
-    setup_test_environment()
+    # No setup_test_environment(): its template instrumentation copies every context
+    # for the test client and would inflate what a real request costs.
     db_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keep)
     try:
         seeding = seed(args.proposals, args.supports)
