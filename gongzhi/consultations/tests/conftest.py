@@ -12,7 +12,18 @@ from gongzhi.consultations.workflow import Phase
 
 
 @pytest.fixture(autouse=True)
-def _english() -> Iterator[None]:
+def _english(request: Any, settings: Any) -> Iterator[None]:
+    """Pages in English for the text assertions: the catalogue is compiled in `make
+    test`, and most of the cast prefers Chinese."""
+    settings.LANGUAGE_CODE = "en"
+    fixtures = request.fixturenames
+    if "cast" in fixtures or "tcast" in fixtures:
+        cast = request.getfixturevalue("cast" if "cast" in fixtures else "tcast")
+        from django.contrib.auth import get_user_model
+
+        get_user_model().objects.update(preferred_language="en")
+        for user in cast.users.values():
+            user.preferred_language = "en"
     with translation.override("en"):
         yield
 

@@ -66,3 +66,11 @@ def test_moving_a_phase_needs_the_confirmation(cast: Any, login: Any) -> None:
     assert client.post(url, {"target": "vote", "confirm": "yes"}).status_code == 409
     assert client.post(url, {"target": "deliberate", "confirm": "yes"}).status_code == 302
     assert Topic.objects.get(pk=topic.pk).phase == Phase.DELIBERATE
+
+
+def test_a_resident_who_prefers_chinese_reads_the_ballot_in_chinese(cast: Any, login: Any) -> None:
+    topic = make_topic(cast, Phase.VOTE)
+    cast.resident.preferred_language = "zh-hans"
+    cast.resident.save(update_fields=["preferred_language"])
+    html = login(cast, "resident").get(f"/consultations/topics/{topic.pk}/vote/").content.decode()
+    assert "你的选票" in html and "投出我的一票" in html
