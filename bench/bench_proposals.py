@@ -172,6 +172,8 @@ def main() -> None:
             "database": "postgresql", "counts": counts, "seeding": seeding, "pages": results,
             "p95_ratio_to_select1": ratios,
             "comparison": "an established participation platform reports 7.4 s for 900 proposals",
+            # The machine is shared; its load says how much the figures are disturbed.
+            "load_average_1_5_15": [round(x, 1) for x in os.getloadavg()],
         })
         for name, r in results.items():
             print(f"{name:26s} p50 {r['p50_ms']:8.1f} ms  p95 {r['p95_ms']:8.1f} ms  ×{ratios.get(name, 1.0)}")
