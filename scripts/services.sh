@@ -14,7 +14,7 @@ services_start() {
   if [ ! -f "$dir/pg/PG_VERSION" ]; then
     services_pg "$SERVICES_PGBIN/initdb" -D "$dir/pg" -U gongzhi --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   fi
-  services_pg "$SERVICES_PGBIN/pg_ctl" -D "$dir/pg" -l "$dir/pg.log" -w -o "-p $pgport -k $dir/pg -c listen_addresses=127.0.0.1 -c max_connections=300 ${SERVICES_PG_OPTS:-}" start >/dev/null
+  services_pg "$SERVICES_PGBIN/pg_ctl" -D "$dir/pg" -l "$dir/pg/server.log" -w -o "-p $pgport -k $dir/pg -c listen_addresses=127.0.0.1 -c max_connections=300 ${SERVICES_PG_OPTS:-}" start >/dev/null
   services_pg "$SERVICES_PGBIN/createdb" -h 127.0.0.1 -p "$pgport" -U gongzhi gongzhi 2>/dev/null || true
   redis-server --port "$redisport" --bind 127.0.0.1 --save "" --appendonly no --daemonize no >"$dir/redis.log" 2>&1 &
   SERVICES_REDIS_PID=$!
