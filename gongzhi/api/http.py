@@ -124,9 +124,11 @@ def _request_fingerprint(request: HttpRequest) -> str:
 
 
 def idempotency_owner(request: HttpRequest) -> str:
-    raw = bearer_of(request)
+    raw = bearer_of(request) or request.GET.get("api_key", "")
+    if not raw and (request.content_type or "").startswith(("application/x-www-form-urlencoded", "multipart/")):
+        raw = request.POST.get("api_key", "")
     if raw:
-        return "bearer:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+        return "key:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
@@ -143,7 +145,7 @@ def _with_idempotency(request: HttpRequest, view: View, args: Any, kwargs: Any,
     if not key:
         return view(request, *args, **kwargs)
     if len(key) > 255 or not key.isprintable():
-        return render_error(400, "invalid_idempotency_key",
+        return render_error(request, 400, "invalid_idempotency_key",
                             _("The Idempotency-Key header must be 1 to 255 printable characters."),
                             {"Idempotency-Key": [_("Use a unique value such as a UUID.")]})
     owner = idempotency_owner(request)
@@ -153,14 +155,14 @@ def _with_idempotency(request: HttpRequest, view: View, args: Any, kwargs: Any,
     if existing is not None:
         if existing.request_hash != fingerprint:
             return render_error(
-                422, "idempotency_key_reused",
+                request, 422, "idempotency_key_reused",
                 _("This Idempotency-Key was already used for a different request. "
                   "Send the same request again, or use a new key for a new request."),
                 {"Idempotency-Key": [_("Already used with another body or address.")]},
             )
         if existing.status_code is None:
             response: HttpResponseBase = render_error(
-                409, "idempotency_in_progress",
+                request, 409, "idempotency_in_progress",
                 _("A request with this Idempotency-Key is still being processed. Retry in a moment."),
             )
             response["Retry-After"] = "1"
@@ -183,7 +185,7 @@ def _with_idempotency(request: HttpRequest, view: View, args: Any, kwargs: Any,
     return response
 
 
-def _json_error(status: int, code: str, message: str, errors: dict[str, list[str]] | None = None) -> HttpResponseBase:
+def _json_error(request: HttpRequest, status: int, code: str, message: str, errors: dict[str, list[str]] | None = None) -> HttpResponseBase:
     return error_response(status, code, message, errors)
 
 
@@ -218,7 +220,7 @@ def _guarded(request: HttpRequest, view: View, args: Any, kwargs: Any,
     except ValueError:
         length = 0
     if length > max_body:
-        return render_error(413, "payload_too_large",
+        return render_error(request, 413, "payload_too_large",
                             _("The request body is %(size)d bytes; the limit is %(limit)d bytes.")
                             % {"size": length, "limit": max_body})
     retry = rate_limit_hit(f"ip:{client_ip(request)}",
@@ -228,7 +230,7 @@ def _guarded(request: HttpRequest, view: View, args: Any, kwargs: Any,
         retry = rate_limit_hit("token:" + hashlib.sha256(raw.encode()).hexdigest()[:32],
                                _parse_rate(getattr(settings, "GONGZHI_API_RATE_TOKEN", None), (600, 60)))
     if retry is not None:
-        limited = render_error(429, "rate_limited",
+        limited = render_error(request, 429, "rate_limited",
                                _("Too many requests. Wait %(seconds)d seconds before trying again.")
                                % {"seconds": retry})
         limited["Retry-After"] = str(retry)
@@ -239,10 +241,10 @@ def _guarded(request: HttpRequest, view: View, args: Any, kwargs: Any,
         else:
             response = view(request, *args, **kwargs)
     except RequestDataTooBig:
-        return render_error(413, "payload_too_large", _("The request body is too large."))
+        return render_error(request, 413, "payload_too_large", _("The request body is too large."))
     if response.status_code == 405 and not response.get("Content-Type", "").startswith(("application/json", "text/xml")):
         allowed = response.get("Allow", "")
-        shaped = render_error(405, "method_not_allowed",
+        shaped = render_error(request, 405, "method_not_allowed",
                               _("%(method)s is not allowed here. Allowed: %(allowed)s.")
                               % {"method": request.method, "allowed": allowed})
         shaped["Allow"] = allowed

@@ -73,7 +73,7 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
 @router.get("/grids", response={200: FeatureCollectionOut, **ERRORS}, auth=None, tags=["territory"],
             summary="Grids as GeoJSON")
 def grid_list(request: HttpRequest,
-              within: str | None = Query(None, max_length=64, description="An area code.")) -> Any:  # noqa: B008
+              within: str | None = Query(None, max_length=64, description="An area code.")) -> Any:
     return _collection(_areas(AreaKind.GRID, within))
 
 

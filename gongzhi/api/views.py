@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from gongzhi.core.errors import DomainError, OutOfScope
 from gongzhi.core.forms import add_domain_error
 
+from . import services
 from .forms import TokenForm
 from .selectors import token_list_for
-from .services import token_create, token_revoke
 
 
 @login_required
@@ -23,7 +23,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         form = TokenForm(request.POST)
         if form.is_valid():
             try:
-                token, new_token = token_create(
+                _token, new_token = services.token_create(
                     actor=request.user, name=form.cleaned_data["name"], scope=form.cleaned_data["scope"]
                 )
             except DomainError as exc:
@@ -46,7 +46,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if token is None:
         raise OutOfScope(_("Token not found."))
     if request.method == "POST":
-        token_revoke(actor=request.user, token_id=token.pk)
+        services.token_revoke(actor=request.user, token_id=token.pk)
         messages.success(request, _("The token “%(name)s” was revoked. Programs using it can no longer sign in.")
                          % {"name": token.name})
         return redirect("api:tokens")
