@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Iterator[None]:
+    # Rate-limit counters live in the cache; each test starts with empty buckets.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+class ApiClient:
+    """A test client that speaks JSON with a bearer token."""
+
+    def __init__(self, raw: str | None) -> None:
+        self.client = Client()
+        self.headers = {"Authorization": f"Bearer {raw}"} if raw else {}
+        self.raw = raw
+
+    def get(self, path: str, **headers: Any) -> Any:
+        return self.client.get(path, headers={**self.headers, **headers})
+
+    def post(self, path: str, data: Any = None, *, key: str | None = None, **headers: Any) -> Any:
+        if key:
+            headers["Idempotency-Key"] = key
+        return self.client.post(path, data=data if data is not None else {}, content_type="application/json",
+                                headers={**self.headers, **headers})
+
+    def post_raw(self, path: str, body: bytes | str, content_type: str, **headers: Any) -> Any:
+        return self.client.post(path, data=body, content_type=content_type, headers={**self.headers, **headers})
+
+
+@pytest.fixture
+def api_as(cast: Any) -> Callable[..., ApiClient]:
+    """api_as("clerk", scope="read") -> a client holding a fresh token of that persona."""
+    from gongzhi.api.services import token_create
+
+    def make(name: str, scope: str = "read_write") -> ApiClient:
+        if name == "visitor":
+            return ApiClient(None)
+        _token, raw = token_create(actor=cast.users[name], name=f"test {name}", scope=scope)
+        return ApiClient(raw)
+
+    return make
