@@ -62,7 +62,13 @@ def jurisdiction_ids() -> list[str]:
     return [configured] if configured else []
 
 
+TAIL_FORMAT = re.compile(r"\.(json|xml)/*$", re.I)
+
+
 def _format_of(request: HttpRequest, fmt: str | None) -> str:
+    if not fmt:
+        tail = TAIL_FORMAT.search(request.path)
+        fmt = tail.group(1) if tail else None
     if fmt:
         return fmt.lower()
     accept = request.headers.get("Accept", "")

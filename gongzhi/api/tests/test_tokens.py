@@ -5,7 +5,12 @@ import hashlib
 import pytest
 
 from gongzhi.api.models import PersonalAccessToken
-from gongzhi.api.services import organisation_token_create, token_authenticate, token_create, token_revoke
+from gongzhi.api.services import (
+    organisation_token_create,
+    token_authenticate,
+    token_create,
+    token_revoke,
+)
 from gongzhi.core.errors import NotPermitted, OutOfScope, ValidationFailed
 
 
@@ -31,7 +36,7 @@ def test_malformed_or_unknown_tokens_do_not_authenticate(cast, raw):
 
 
 def test_a_token_with_the_right_prefix_but_wrong_secret_does_not_authenticate(cast):
-    token, raw = token_create(actor=cast.resident, name="x", scope="read")
+    _token, raw = token_create(actor=cast.resident, name="x", scope="read")
     assert token_authenticate(raw[:-3] + "zzz") is None
 
 
