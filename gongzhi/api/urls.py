@@ -8,11 +8,13 @@ from django.views.decorators.csrf import csrf_exempt
 from . import views
 from .core import api
 from .http import api_boundary, error_response
+from .routes_cases import router as cases_router
 from .routes_common import router as common_router
 
 app_name = "api"
 
 api.add_router("", common_router)
+api.add_router("", cases_router)
 
 
 @csrf_exempt
