@@ -350,7 +350,7 @@ def case_actions(request: HttpRequest, number: str) -> Any:
 class ActionIn(Schema):
     """The fields an action takes (see the action's description on the case page); others are ignored."""
 
-    version: int | None = Field(None, description="The case version you saw; a newer one answers 409.")
+    version: int | None = Field(None, ge=0, le=2**31, description="The case version you saw; a newer one answers 409.")
     note: str | None = Field(None, max_length=2000)
     reason: str | None = Field(None, max_length=5000)
     text: str | None = Field(None, max_length=5000)

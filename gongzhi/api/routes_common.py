@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -151,7 +151,8 @@ def notification_list(request: HttpRequest, filters: Query[NotificationFilter]) 
 
 
 class MarkReadIn(Schema):
-    ids: list[int] | None = Field(None, max_length=1000, description="Notification ids; omit for all.")
+    ids: list[Annotated[int, Field(ge=1, le=2**62)]] | None = Field(
+        None, max_length=1000, description="Notification ids; omit for all.")
 
 
 class MarkReadOut(Schema):
