@@ -229,3 +229,19 @@ def test_case_output_carries_no_contact_details(api_as, catalogue):
     number = _file(api_as("resident"), catalogue)[0]
     text = json.dumps(api_as("committee").get(f"/api/v1/cases/{number}").json())
     assert "caller_phone" not in text and "reporter" not in text and catalogue.resident.username not in text
+
+
+def test_listing_cases_costs_the_same_queries_for_3_or_8_cases(api_as, catalogue):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_as("resident")
+    _file(client, catalogue, 3)
+    client.get("/api/v1/cases?limit=20")  # warm the caches of memberships and the calendar
+    with CaptureQueriesContext(connection) as three:
+        assert len(client.get("/api/v1/cases?limit=20").json()["items"]) == 3
+    _file(client, catalogue, 5)
+    client.get("/api/v1/cases?limit=20")
+    with CaptureQueriesContext(connection) as eight:
+        assert len(client.get("/api/v1/cases?limit=20").json()["items"]) == 8
+    assert len(eight) == len(three) <= 12, [q["sql"][:120] for q in eight.captured_queries]
