@@ -37,6 +37,7 @@ def test_resident_files_a_case_and_gets_201_with_location(api_as, catalogue):
     assert "withdraw" in body["allowed_actions"]
 
 
+@pytest.mark.pg
 def test_same_idempotency_key_files_one_case(api_as, catalogue):
     client = api_as("resident")
     first = client.post("/api/v1/cases", case_body(catalogue), key="case-1")
@@ -122,6 +123,7 @@ def _file(client, cast, n=1):
             for i in range(n)]
 
 
+@pytest.mark.pg
 def test_list_is_scoped_to_the_caller_and_paginated_by_cursor(api_as, catalogue):
     mine = _file(api_as("resident"), catalogue, 3)
     theirs = _file(api_as("resident2"), catalogue, 1)
@@ -137,6 +139,7 @@ def test_list_is_scoped_to_the_caller_and_paginated_by_cursor(api_as, catalogue)
     assert len(seen) == len(set(seen))
 
 
+@pytest.mark.pg
 def test_list_filters_by_status_category_and_area(api_as, catalogue):
     client = api_as("resident")
     number = _file(client, catalogue)[0]
@@ -216,6 +219,7 @@ def test_action_input_errors_name_the_field(api_as, catalogue):
     assert_error_shape(operator.post(f"/api/v1/cases/{number}/actions/fly", {}), 400, "validation_failed")
 
 
+@pytest.mark.pg
 def test_a_stale_version_is_a_conflict(api_as, catalogue):
     resident = api_as("resident")
     number = _file(resident, catalogue)[0]
@@ -231,6 +235,7 @@ def test_case_output_carries_no_contact_details(api_as, catalogue):
     assert "caller_phone" not in text and "reporter" not in text and catalogue.resident.username not in text
 
 
+@pytest.mark.pg
 def test_listing_cases_costs_the_same_queries_for_3_or_8_cases(api_as, catalogue):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

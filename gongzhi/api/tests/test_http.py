@@ -114,6 +114,7 @@ def _notes(cast, n):
     return [Notification.objects.create(recipient=cast.resident, kind="k", subject=f"note {i}") for i in range(n)]
 
 
+@pytest.mark.pg
 def test_same_idempotency_key_and_body_replay_the_response_without_doing_it_twice(api_as, cast):
     notes = _notes(cast, 2)
     client = api_as("resident")
@@ -163,6 +164,7 @@ def test_an_overlong_idempotency_key_is_rejected(api_as):
                        "invalid_idempotency_key")
 
 
+@pytest.mark.pg
 def test_notifications_are_paginated_with_a_cursor_and_show_only_the_callers(api_as, cast):
     mine = _notes(cast, 5)
     Notification.objects.create(recipient=cast.resident2, kind="k", subject="not yours")

@@ -140,6 +140,7 @@ def test_a_private_case_is_not_found(client, catalogue, key):
     assert number not in [r["service_request_id"] for r in client.get("/open311/v2/requests.json").json()]
 
 
+@pytest.mark.pg
 def test_list_filters_by_ids_code_status_and_dates(client, catalogue, key):
     a, b = _filed(client, key, catalogue, 2)
     Case.objects.filter(number=b).update(status="closed", closed_at=timezone.now())
@@ -155,6 +156,7 @@ def test_list_filters_by_ids_code_status_and_dates(client, catalogue, key):
     assert client.get(f"/open311/v2/requests.json?start_date={future}").json() == []
 
 
+@pytest.mark.pg
 def test_old_requests_fall_outside_the_default_90_days(client, catalogue, key):
     number = _filed(client, key, catalogue)[0]
     Case.objects.filter(number=number).update(submitted_at=timezone.now() - dt.timedelta(days=120))
@@ -190,6 +192,7 @@ def test_token_lookup_returns_the_request_id(client, catalogue, key):
     assert client.get("/open311/v2/tokens/nothing.json").status_code == 404
 
 
+@pytest.mark.pg
 def test_a_retried_post_with_an_idempotency_key_files_one_case(client, catalogue, key):
     grid = catalogue.grid(1, 2)
     data = {"api_key": key, "service_code": "pothole", "lat": grid.centroid_lat, "long": grid.centroid_lon,
