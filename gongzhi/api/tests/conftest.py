@@ -20,7 +20,7 @@ class ApiClient:
     """A test client that speaks JSON with a bearer token."""
 
     def __init__(self, raw: str | None) -> None:
-        self.client = Client()
+        self.client = Client(headers={"Accept-Language": "en"})
         self.headers = {"Authorization": f"Bearer {raw}"} if raw else {}
         self.raw = raw
 
@@ -81,3 +81,11 @@ def catalogue(_cases_seeded: Any, cast: Any) -> Any:
 def tcatalogue(tcast: Any) -> Any:
     _seed_cases(tcast)
     return tcast
+
+
+@pytest.fixture
+def client() -> Any:
+    """Messages are asserted in English; the site's default language is Chinese."""
+    from django.test import Client
+
+    return Client(headers={"Accept-Language": "en"})

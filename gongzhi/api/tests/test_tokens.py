@@ -117,3 +117,20 @@ def test_another_persons_token_revoke_page_is_not_found(cast, login):
 def test_visitors_are_sent_to_sign_in_for_the_token_page(client):
     response = client.get("/api/v1/tokens/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_admin_creates_an_organisation_token_and_sees_it_once(cast, login):
+    from gongzhi.api.models import OrganisationToken
+
+    response = login(cast, "admin").post(
+        "/admin/api/organisationtoken/add/",
+        {"organisation": cast.orgs["public-works"].pk, "name": "works system", "scope": "read", "role": "staff"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    token = OrganisationToken.objects.get(name="works system")
+    import re
+
+    raw = re.search(r"gz_[A-Za-z0-9_-]+", " ".join(str(m) for m in response.context["messages"])).group(0)
+    principal = token_authenticate(raw)
+    assert principal is not None and principal.token == token

@@ -43,3 +43,11 @@ def catalogue(_cases_seeded: Any, cast: Any) -> Any:
 def tcatalogue(tcast: Any) -> Any:
     _seed_cases(tcast)
     return tcast
+
+
+@pytest.fixture
+def client() -> Any:
+    """Messages are asserted in English; the site's default language is Chinese."""
+    from django.test import Client
+
+    return Client(headers={"Accept-Language": "en"})

@@ -109,3 +109,31 @@ def test_xml_escapes_markup_and_drops_characters_xml_cannot_hold():
 def test_json_errors_are_lists_of_code_and_description(client):
     body = json.loads(client.get("/open311/v2/nope.json").content)
     assert isinstance(body, list) and set(body[0]) == {"code", "description"}
+
+
+def test_admin_issues_a_key_and_shows_it_once(cast, login):
+    client = login(cast, "admin")
+    response = client.post("/admin/open311/open311key/add/",
+                           {"organisation": cast.orgs["public-works"].pk, "name": "city app"}, follow=True)
+    assert response.status_code == 200
+    key = Open311Key.objects.get(name="city app")
+    import re
+
+    raw = re.search(r"o311_[A-Za-z0-9_-]+", " ".join(str(m) for m in response.context["messages"])).group(0)
+    assert open311_key_authenticate(raw) == key
+
+
+def test_a_huge_body_is_a_413_in_the_spec_format(client, settings):
+    settings.GONGZHI_API_MAX_BODY = 100
+    response = client.post("/open311/v2/requests.json", {"description": "x" * 500})
+    assert response.status_code == 413 and response.json()[0]["code"] == 413
+
+
+def test_an_xml_body_is_refused_with_a_precise_400_not_a_crash(client, cast):
+    from gongzhi.open311.services import open311_key_create
+
+    _key, raw = open311_key_create(actor=None, organisation=cast.orgs["public-works"])
+    response = client.post(f"/open311/v2/requests.xml?api_key={raw}", "<service_request><oops",
+                           content_type="text/xml")
+    assert response.status_code == 400
+    assert "service_code" in ET.fromstring(response.content).find("error/description").text
