@@ -220,10 +220,12 @@ def boston_events(path: Path) -> Iterator[Event]:
         at = parse_time(r.get("open_dt", ""))
         if at is None:
             continue
+        lat: float | None
+        lon: float | None
         try:
             lat, lon = float(r["latitude"]), float(r["longitude"])
         except (KeyError, ValueError):
-            lat = lon = None  # type: ignore[assignment]
-        if lat is not None and (round(lat, 4), round(lon, 4)) == BOSTON_DEFAULT_POINT:
-            lat = lon = None  # type: ignore[assignment]
+            lat = lon = None
+        if lat is not None and lon is not None and (round(lat, 4), round(lon, 4)) == BOSTON_DEFAULT_POINT:
+            lat = lon = None
         yield Event(at=at, lat=lat, lon=lon, category=r.get("type", "") or "?", area=r.get("pwd_district", ""))

@@ -1,14 +1,15 @@
 """Duplicate look-up: an incremental in-memory index of open cases.
 
-Candidates come from the h3 cells around the query point (resolution 9, about
-175 m edge; rings around it cover the radius, 400 m by default), or, without a point, from an inverted
-index of the query's rarest words. Each candidate is scored on three things a person
+Candidates come from the h3 cells (resolution 10, ~66 m edge) whose centres lie
+within the radius (300 m by default) plus one edge of the query point, or, without a
+point, from an inverted index of the query's rarest words. Each candidate is scored on three things a person
 can check: shared words/characters (IDF-weighted Jaccard), distance and age.
 Adding and removing a case costs microseconds; no rebuild is needed. Pure Python.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import threading
 import time
@@ -20,7 +21,8 @@ import h3
 
 from . import text as textmod
 
-H3_RES = 9
+H3_RES = 10
+H3_EDGE_M = 90.0  # above the longest res-10 edge (~76 m)
 EARTH_M = 6_371_000.0
 
 
@@ -41,6 +43,7 @@ class _Entry:
     lon: float | None
     cell: str | None
     ts: float | None
+    weight: float  # sum of the tokens' IDF when indexed (slightly stale later: harmless)
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -58,7 +61,7 @@ class DuplicateIndex:
     """Thread-safe for one writer and many readers (a lock around writes and reads:
     each operation is short)."""
 
-    def __init__(self, *, radius_m: float = 400.0, half_life_days: float = 30.0, min_text: float = 0.2) -> None:
+    def __init__(self, *, radius_m: float = 300.0, half_life_days: float = 30.0, min_text: float = 0.2) -> None:
         self.radius_m = radius_m
         self.half_life_days = half_life_days
         self.min_text = min_text
@@ -67,9 +70,9 @@ class DuplicateIndex:
         self._words: dict[str, set[int]] = defaultdict(set)
         self._df: dict[str, int] = defaultdict(int)
         self._lock = threading.RLock()
-        # A res-9 cell is ~300 m across (flat to flat): this many rings always cover
-        # the radius whatever the query point's position in its cell.
-        self._ring = math.ceil(radius_m / 300.0) + 1
+        # A res-10 cell is >= 2 x 0.866 x 60 m ~ 100 m across (flat to flat), so this many
+        # rings always cover the radius whatever the query point's place in its cell.
+        self._ring = math.ceil(radius_m / 100.0) + 1
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -88,7 +91,9 @@ class DuplicateIndex:
         with self._lock:
             if key in self._entries:
                 self._remove(key)
-            self._entries[key] = _Entry(toks, words, lat, lon, cell, ts)
+            n = len(self._entries) + 1
+            weight = sum(self._idf(t, n) for t in toks)
+            self._entries[key] = _Entry(toks, words, lat, lon, cell, ts, weight)
             if cell:
                 self._cells[cell].add(key)
             for w in words:
@@ -114,14 +119,19 @@ class DuplicateIndex:
     def _idf(self, token: str, n: int) -> float:
         return math.log((n + 1) / (self._df.get(token, 0) + 1)) + 1.0
 
-    def _candidates(self, words: frozenset[str], lat: float | None, lon: float | None) -> Iterable[int]:
+    def _candidates(self, words: frozenset[str], lat: float | None, lon: float | None, scan_all: bool = False) -> Iterable[int]:
+        if scan_all:
+            return list(self._entries)
         if _valid_point(lat, lon):
             cell = h3.latlng_to_cell(lat, lon, H3_RES)
             out: set[int] = set()
+            reach = self.radius_m + H3_EDGE_M  # no point of a cell is farther than an edge from its centre
             for c in h3.grid_disk(cell, self._ring):
                 bucket = self._cells.get(c)
                 if bucket:
-                    out |= bucket
+                    clat, clon = h3.cell_to_latlng(c)
+                    if distance_m(lat, lon, clat, clon) <= reach:  # type: ignore[arg-type]
+                        out |= bucket
             return out
         # No point: cases sharing one of the query's rarest words.
         rare = sorted(words, key=lambda w: len(self._words.get(w, ())))[:4]
@@ -141,6 +151,7 @@ class DuplicateIndex:
         now: float | None = None,
         k: int = 5,
         exclude: Iterable[int] = (),
+        scan_all: bool = False,
     ) -> list[Match]:
         """The k most similar indexed cases, best first; only those sharing enough
         text (min_text) and, with a point, within radius_m."""
@@ -153,42 +164,43 @@ class DuplicateIndex:
             n = len(self._entries) or 1
             qw = {t: self._idf(t, n) for t in toks}
             qsum = sum(qw.values())
-            results: list[Match] = []
-            has_point = _valid_point(lat, lon)
-            for key in self._candidates(words, lat, lon):
-                if key in skip:
+            # Snapshot under the lock, score outside it: entries are never mutated.
+            items = [(key, self._entries[key]) for key in self._candidates(words, lat, lon, scan_all) if key not in skip]
+        found: list[tuple[float, int, float, float | None, float | None]] = []
+        has_point = _valid_point(lat, lon)
+        if has_point:
+            assert lat is not None and lon is not None
+            rad_lat = math.radians(lat)
+            kx = math.cos(rad_lat) * math.pi / 180.0 * EARTH_M
+            ky = math.pi / 180.0 * EARTH_M
+        for key, e in items:
+            dist = None
+            near = 0.5
+            if has_point and e.lat is not None and e.lon is not None:
+                dist = math.hypot((e.lon - lon) * kx, (e.lat - lat) * ky)  # type: ignore[operator]
+                if dist > self.radius_m:
                     continue
-                e = self._entries[key]
-                common = toks & e.tokens
-                if len(common) < 2:
-                    continue
-                inter = sum(qw[t] for t in common)
-                other = sum(self._idf(t, n) for t in e.tokens - common)
-                sim = inter / (qsum + other)
-                if sim < self.min_text:
-                    continue
-                dist = None
-                near = 0.5
-                if has_point and e.lat is not None and e.lon is not None:
-                    dist = distance_m(lat, lon, e.lat, e.lon)  # type: ignore[arg-type]
-                    if dist > self.radius_m:
-                        continue
-                    near = 1.0 - dist / self.radius_m
-                age = None
-                recent = 0.5
-                if e.ts is not None:
-                    age = max(0.0, (now - e.ts) / 86400.0)
-                    recent = 0.5 ** (age / self.half_life_days)
-                score = 0.6 * sim + 0.25 * near + 0.15 * recent
-                results.append(Match(key, round(score, 4), round(sim, 4), None if dist is None else round(dist, 1), None if age is None else round(age, 2)))
-        results.sort(key=lambda m: -m.score)
-        return results[:k]
+                near = 1.0 - dist / self.radius_m
+            common = toks & e.tokens
+            if len(common) < 2:
+                continue
+            inter = sum(qw[t] for t in common)
+            # Weighted Jaccard: shared weight over the weight of the union.
+            sim = inter / max(qsum + e.weight - inter, 1e-9)
+            if sim < self.min_text:
+                continue
+            age = None
+            recent = 0.5
+            if e.ts is not None:
+                age = max(0.0, (now - e.ts) / 86400.0)
+                recent = 0.5 ** (age / self.half_life_days)
+            found.append((0.6 * sim + 0.25 * near + 0.15 * recent, key, sim, dist, age))
+        best = heapq.nlargest(k, found)
+        return [
+            Match(key, round(score, 4), round(min(sim, 1.0), 4), None if dist is None else round(dist, 1), None if age is None else round(age, 2))
+            for score, key, sim, dist, age in best
+        ]
 
     def brute_force(self, text: str, lat: float | None, lon: float | None, *, now: float | None = None, k: int = 5) -> list[Match]:
         """Reference: score every indexed case (for tests and the benchmark baseline)."""
-        saved = self._candidates
-        try:
-            self._candidates = lambda words, la, lo: list(self._entries)  # type: ignore[method-assign]
-            return self.query(text, lat, lon, now=now, k=k)
-        finally:
-            self._candidates = saved  # type: ignore[method-assign]
+        return self.query(text, lat, lon, now=now, k=k, scan_all=True)

@@ -8,8 +8,15 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+from sklearn.metrics import (
+    accuracy_score,
+    confusion_matrix,
+    f1_score,
+    precision_recall_fscore_support,
+)
 from sklearn.model_selection import StratifiedKFold
+
+_EPOCH = datetime(1900, 1, 1)  # noqa: DTZ001 - only an ordering sentinel among naive times
 
 from .triage import BaselineModel, Doc, TriageModel
 
@@ -35,7 +42,7 @@ def splits(
     if split_by_time:
         if times is None:
             raise ValueError("--split-by-time needs --time.")
-        order = np.array(sorted(range(n), key=lambda i: (times[i] is None, times[i] or datetime.min)))
+        order = np.array(sorted(range(n), key=lambda i: (times[i] is None, times[i] or _EPOCH)))
         cut = int(n * split_by_time)
         return [(order[:cut], order[cut:])]
     k = folds or 5

@@ -25,14 +25,10 @@ _jieba: Any = None
 _jieba_lock = threading.Lock()
 
 EN_STOP = frozenset(
-    "a an the and or of to in on at for from by with is are was were be been it its this that "
-    "there here i we you he she they my our your me us please hi hello dear thanks thank "
-    "not no yes do does did have has had will would can could should as if so but".split()
+    ["a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "from", "by", "with", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "there", "here", "i", "we", "you", "he", "she", "they", "my", "our", "your", "me", "us", "please", "hi", "hello", "dear", "thanks", "thank", "not", "no", "yes", "do", "does", "did", "have", "has", "had", "will", "would", "can", "could", "should", "as", "if", "so", "but"]
 )
 ZH_STOP = frozenset(
-    "的 了 是 在 和 与 及 我 我们 你 你们 他 她 它 有 也 都 就 这 那 这个 那个 一个 什么 "
-    "请 请问 您好 你好 谢谢 感谢 希望 能 能否 可以 是否 没有 问题 反映 关于 领导 相关 部门 "
-    "为什么 怎么 如何 已经 还是 但是 因为 所以 而且 进行 一下 现在 目前".split()
+    ["的", "了", "是", "在", "和", "与", "及", "我", "我们", "你", "你们", "他", "她", "它", "有", "也", "都", "就", "这", "那", "这个", "那个", "一个", "什么", "请", "请问", "您好", "你好", "谢谢", "感谢", "希望", "能", "能否", "可以", "是否", "没有", "问题", "反映", "关于", "领导", "相关", "部门", "为什么", "怎么", "如何", "已经", "还是", "但是", "因为", "所以", "而且", "进行", "一下", "现在", "目前"]
 )
 
 
