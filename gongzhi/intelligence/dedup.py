@@ -61,7 +61,7 @@ class DuplicateIndex:
     """Thread-safe for one writer and many readers (a lock around writes and reads:
     each operation is short)."""
 
-    def __init__(self, *, radius_m: float = 300.0, half_life_days: float = 30.0, min_text: float = 0.2) -> None:
+    def __init__(self, *, radius_m: float = 300.0, half_life_days: float = 30.0, min_text: float = 0.15) -> None:
         self.radius_m = radius_m
         self.half_life_days = half_life_days
         self.min_text = min_text
