@@ -140,9 +140,11 @@ class TriageModel:
     def _fit_features(self, docs: Sequence[Doc]) -> None:
         w, c, m = self._tokens(docs)
         min_df = 2 if len(docs) >= 500 else 1
-        self.word_vec = _vectorizer(max_features=self.max_features, min_df=min_df)
-        self.word_vec.fit(w)
-        self.char_vec = _vectorizer(max_features=self.max_features, min_df=min_df)
+        # A placeholder token keeps a vocabulary non-empty (English-only data has no
+        # CJK n-grams; symbol-only data has no words).
+        self.word_vec = _vectorizer(max_features=self.max_features, min_df=min_df if any(w) else 1)
+        self.word_vec.fit([*w, ["∅"] * min_df] if any(w) else [["∅"]])
+        self.char_vec = _vectorizer(max_features=self.max_features, min_df=min_df if any(c) else 1)
         self.char_vec.fit(c if any(c) else [["c:∅"]])
         self.meta_vec = _vectorizer(max_features=None, binary=True)
         self.meta_vec.fit(m if any(m) else [["meta:∅"]])
