@@ -27,14 +27,31 @@ from gongzhi.intelligence.dedup import DuplicateIndex  # noqa: E402
 from gongzhi.intelligence.triage import BaselineModel, Doc, TriageModel  # noqa: E402
 
 PROBLEMS = [
-    ("路灯不亮", "street light out", "lighting"), ("垃圾堆放没人清理", "garbage not collected", "sanitation"),
-    ("井盖缺失很危险", "manhole cover missing", "roads"), ("小区噪音扰民", "construction noise at night", "noise"),
-    ("电动车楼道充电", "e-bike charging in stairwell", "fire"), ("道路坑洼积水", "pothole with standing water", "roads"),
-    ("树木倒伏挡路", "fallen tree blocks road", "parks"), ("违章停车堵门", "illegal parking blocks gate", "traffic"),
-    ("下水道堵塞反味", "blocked drain smells", "water"), ("广场舞音响太吵", "square dance speakers too loud", "noise"),
-    ("电梯经常故障", "lift keeps breaking down", "housing"), ("占道经营", "street vendors on pavement", "city"),
+    ("路灯不亮", "street light out", "lighting"),
+    ("垃圾堆放没人清理", "garbage not collected", "sanitation"),
+    ("井盖缺失很危险", "manhole cover missing", "roads"),
+    ("小区噪音扰民", "construction noise at night", "noise"),
+    ("电动车楼道充电", "e-bike charging in stairwell", "fire"),
+    ("道路坑洼积水", "pothole with standing water", "roads"),
+    ("树木倒伏挡路", "fallen tree blocks road", "parks"),
+    ("违章停车堵门", "illegal parking blocks gate", "traffic"),
+    ("下水道堵塞反味", "blocked drain smells", "water"),
+    ("广场舞音响太吵", "square dance speakers too loud", "noise"),
+    ("电梯经常故障", "lift keeps breaking down", "housing"),
+    ("占道经营", "street vendors on pavement", "city"),
 ]
-STREETS = ["幸福路", "和平街", "建设路", "人民路", "解放路", "Main St", "Elm St", "Oak Ave", "River Rd", "Park Ln"]
+STREETS = [
+    "幸福路",
+    "和平街",
+    "建设路",
+    "人民路",
+    "解放路",
+    "Main St",
+    "Elm St",
+    "Oak Ave",
+    "River Rd",
+    "Park Ln",
+]
 
 
 def synth(rng: random.Random) -> tuple[str, str]:
@@ -77,9 +94,12 @@ def main() -> None:
         base.decision([q])
         base_t.append((time.perf_counter() - t0) * 1000)
     out["triage"] = {
-        "ours_p50_ms": round(statistics.median(ours_t), 3), "ours_p95_ms": round(pct(ours_t, 0.95), 3),
-        "baseline_p50_ms": round(statistics.median(base_t), 3), "baseline_p95_ms": round(pct(base_t, 0.95), 3),
-        "ratio_p95": round(pct(ours_t, 0.95) / pct(base_t, 0.95), 2), "target_p95_ms": 5,
+        "ours_p50_ms": round(statistics.median(ours_t), 3),
+        "ours_p95_ms": round(pct(ours_t, 0.95), 3),
+        "baseline_p50_ms": round(statistics.median(base_t), 3),
+        "baseline_p95_ms": round(pct(base_t, 0.95), 3),
+        "ratio_p95": round(pct(ours_t, 0.95) / pct(base_t, 0.95), 2),
+        "target_p95_ms": 5,
     }
     print("triage", out["triage"], flush=True)
 
@@ -90,9 +110,18 @@ def main() -> None:
     t0 = time.perf_counter()
     for i in range(args.cases):
         text, _ = synth(rng)
-        index.add(i, text, lat0 + rng.random() * 0.108, lon0 + rng.random() * 0.122, now - rng.random() * 90 * 86400)
+        index.add(
+            i,
+            text,
+            lat0 + rng.random() * 0.108,
+            lon0 + rng.random() * 0.122,
+            now - rng.random() * 90 * 86400,
+        )
     build_s = time.perf_counter() - t0
-    qs = [(synth(rng)[0], lat0 + rng.random() * 0.108, lon0 + rng.random() * 0.122) for _ in range(args.queries)]
+    qs = [
+        (synth(rng)[0], lat0 + rng.random() * 0.108, lon0 + rng.random() * 0.122)
+        for _ in range(args.queries)
+    ]
     idx_t, bf_t, agree = [], [], 0
     for text, la, lo in qs:
         t0 = time.perf_counter()
@@ -105,14 +134,24 @@ def main() -> None:
         agree += [m.key for m in index.query(text, la, lo, now=now)] == [m.key for m in b]
     t0 = time.perf_counter()
     for i in range(1000):
-        index.add(args.cases + i, synth(rng)[0], lat0 + rng.random() * 0.108, lon0 + rng.random() * 0.122, now)
-    add_ms = (time.perf_counter() - t0)  # per add: total seconds / 1000 adds, in ms
+        index.add(
+            args.cases + i,
+            synth(rng)[0],
+            lat0 + rng.random() * 0.108,
+            lon0 + rng.random() * 0.122,
+            now,
+        )
+    add_ms = time.perf_counter() - t0  # per add: total seconds / 1000 adds, in ms
     out["duplicates"] = {
-        "build_s": round(build_s, 1), "incremental_add_ms": round(add_ms, 3),
-        "index_p50_ms": round(statistics.median(idx_t), 3), "index_p95_ms": round(pct(idx_t, 0.95), 3),
-        "bruteforce_p50_ms": round(statistics.median(bf_t), 1), "bruteforce_p95_ms": round(pct(bf_t, 0.95), 1),
+        "build_s": round(build_s, 1),
+        "incremental_add_ms": round(add_ms, 3),
+        "index_p50_ms": round(statistics.median(idx_t), 3),
+        "index_p95_ms": round(pct(idx_t, 0.95), 3),
+        "bruteforce_p50_ms": round(statistics.median(bf_t), 1),
+        "bruteforce_p95_ms": round(pct(bf_t, 0.95), 1),
         "speedup_p95": round(pct(bf_t, 0.95) / pct(idx_t, 0.95), 1),
-        "same_top5_as_bruteforce": f"{agree}/{len(bf_t)}", "target_p95_ms": 20,
+        "same_top5_as_bruteforce": f"{agree}/{len(bf_t)}",
+        "target_p95_ms": 20,
     }
     print("duplicates", out["duplicates"], flush=True)
     dest = ROOT / "bench" / "out" / "intelligence.json"

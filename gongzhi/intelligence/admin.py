@@ -13,12 +13,27 @@ class TriageModelRecordAdmin(admin.ModelAdmin):
 
 @admin.register(TriageDecision)
 class TriageDecisionAdmin(admin.ModelAdmin):
-    list_display = ("case_number", "suggested_category", "final_category", "category_accepted", "auto_dispatched", "created_at")
+    list_display = (
+        "case_number",
+        "suggested_category",
+        "final_category",
+        "category_accepted",
+        "auto_dispatched",
+        "created_at",
+    )
     list_filter = ("category_accepted", "department_accepted", "auto_dispatched")
     readonly_fields = [f.name for f in TriageDecision._meta.fields]
 
 
 @admin.register(EarlyWarning)
 class EarlyWarningAdmin(admin.ModelAdmin):
-    list_display = ("place_code", "category_code", "severity", "status", "observed", "expected", "window_end")
+    list_display = (
+        "place_code",
+        "category_code",
+        "severity",
+        "status",
+        "observed",
+        "expected",
+        "window_end",
+    )
     list_filter = ("severity", "status", "place_kind")

@@ -30,15 +30,21 @@ class IntelligenceConfig(AppConfig):
         from .tasks import after_submit
         from .views import case_panel_context, triage_panel_context
 
-        if isinstance(getattr(hooks, "after_submit", None), list) and after_submit not in hooks.after_submit:
+        if (
+            isinstance(getattr(hooks, "after_submit", None), list)
+            and after_submit not in hooks.after_submit
+        ):
             hooks.after_submit.append(after_submit)
         if hasattr(hooks, "triage_suggester"):
-            hooks.triage_suggester = triage_suggestions_for
+            setattr(hooks, "triage_suggester", triage_suggestions_for)  # noqa: B010
         if hasattr(hooks, "similar_finder"):
-            hooks.similar_finder = similar_cases_for
+            setattr(hooks, "similar_finder", similar_cases_for)  # noqa: B010
         panel = ("intelligence/panels/case_panel.html", case_panel_context)
         if isinstance(getattr(hooks, "case_panels", None), list) and panel not in hooks.case_panels:
             hooks.case_panels.append(panel)
         tpanel = ("intelligence/panels/triage_panel.html", triage_panel_context)
-        if isinstance(getattr(hooks, "triage_panels", None), list) and tpanel not in hooks.triage_panels:
+        if (
+            isinstance(getattr(hooks, "triage_panels", None), list)
+            and tpanel not in hooks.triage_panels
+        ):
             hooks.triage_panels.append(tpanel)

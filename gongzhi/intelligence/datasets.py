@@ -91,7 +91,14 @@ def require_columns(header: list[str], wanted: list[str], path: Path | None = No
         )
 
 
-_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d")
+_DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+)
 
 
 def parse_time(value: str) -> datetime | None:
@@ -117,10 +124,16 @@ def parse_time(value: str) -> datetime | None:
 DEPARTMENT_PATTERNS: list[tuple[str, str]] = [
     ("公安局", r"公安局|公安分局|派出所|交警|交通警察|公安交管|刑侦|治安大队"),
     ("住房公积金管理中心", r"住房公积金"),
-    ("住房和城乡建设局", r"住建局|住房和城乡建设|城乡建设局|住房城乡建设|建设局|房屋交易管理|住房保障|房产局|建设工程质量安全|物业管理"),
+    (
+        "住房和城乡建设局",
+        r"住建局|住房和城乡建设|城乡建设局|住房城乡建设|建设局|房屋交易管理|住房保障|房产局|建设工程质量安全|物业管理",
+    ),
     ("自然资源和规划局", r"自然资源|国土资源|国土局|规划局|规划分局|规划和自然资源"),
     ("教育局", r"教育局|教育部门|教体局|教育体育局"),
-    ("人力资源和社会保障局", r"人社局|人力资源和社会保障|人力资源社会保障|社保局|社会保险|劳动保障监察|劳动监察"),
+    (
+        "人力资源和社会保障局",
+        r"人社局|人力资源和社会保障|人力资源社会保障|社保局|社会保险|劳动保障监察|劳动监察",
+    ),
     ("卫生健康委员会", r"卫健委|卫生健康|卫生和计划生育|卫计委|卫计局|疾病预防控制|计生"),
     ("医疗保障局", r"医保局|医疗保障"),
     ("生态环境局", r"生态环境|环保局|环境保护局|环境监察"),
@@ -137,7 +150,10 @@ DEPARTMENT_PATTERNS: list[tuple[str, str]] = [
     ("工业和信息化局", r"工信局|工业和信息化|经信委|经济和信息化"),
     ("供电公司", r"供电|电力公司|电网"),
     ("燃气公司", r"燃气|天然气公司"),
-    ("街道办事处和乡镇", r"街道办事处|街道办|街道|镇人民政府|镇政府|乡人民政府|社区居委会|居委会|村委会"),
+    (
+        "街道办事处和乡镇",
+        r"街道办事处|街道办|街道|镇人民政府|镇政府|乡人民政府|社区居委会|居委会|村委会",
+    ),
 ]
 _DEPT_RE = [(name, re.compile(p)) for name, p in DEPARTMENT_PATTERNS]
 
@@ -174,7 +190,9 @@ def mine_tipdm_labels(src: Path, dest: Path, *, min_per_class: int = 10) -> dict
         w.writerow(["留言编号", "留言时间", "留言主题", "留言详情", "部门"])
         for r, d in labelled:
             if d in keep:
-                w.writerow([r["留言编号"], r["留言时间"], r["留言主题"].strip(), r["留言详情"].strip(), d])
+                w.writerow(
+                    [r["留言编号"], r["留言时间"], r["留言主题"].strip(), r["留言详情"].strip(), d]
+                )
     return {d: n for d, n in sorted(counts.items(), key=lambda kv: -kv[1]) if d in keep}
 
 
@@ -226,6 +244,16 @@ def boston_events(path: Path) -> Iterator[Event]:
             lat, lon = float(r["latitude"]), float(r["longitude"])
         except (KeyError, ValueError):
             lat = lon = None
-        if lat is not None and lon is not None and (round(lat, 4), round(lon, 4)) == BOSTON_DEFAULT_POINT:
+        if (
+            lat is not None
+            and lon is not None
+            and (round(lat, 4), round(lon, 4)) == BOSTON_DEFAULT_POINT
+        ):
             lat = lon = None
-        yield Event(at=at, lat=lat, lon=lon, category=r.get("type", "") or "?", area=r.get("pwd_district", ""))
+        yield Event(
+            at=at,
+            lat=lat,
+            lon=lon,
+            category=r.get("type", "") or "?",
+            area=r.get("pwd_district", ""),
+        )

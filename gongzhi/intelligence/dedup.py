@@ -54,14 +54,22 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _valid_point(lat: float | None, lon: float | None) -> bool:
-    return lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180 and not (lat == 0 and lon == 0)
+    return (
+        lat is not None
+        and lon is not None
+        and -90 <= lat <= 90
+        and -180 <= lon <= 180
+        and not (lat == 0 and lon == 0)
+    )
 
 
 class DuplicateIndex:
     """Thread-safe for one writer and many readers (a lock around writes and reads:
     each operation is short)."""
 
-    def __init__(self, *, radius_m: float = 300.0, half_life_days: float = 30.0, min_text: float = 0.15) -> None:
+    def __init__(
+        self, *, radius_m: float = 300.0, half_life_days: float = 30.0, min_text: float = 0.15
+    ) -> None:
         self.radius_m = radius_m
         self.half_life_days = half_life_days
         self.min_text = min_text
@@ -85,7 +93,14 @@ class DuplicateIndex:
         toks = frozenset(textmod.shingles(text))
         return toks, frozenset(t for t in toks if not t.startswith("c:"))
 
-    def add(self, key: int, text: str, lat: float | None = None, lon: float | None = None, ts: float | None = None) -> None:
+    def add(
+        self,
+        key: int,
+        text: str,
+        lat: float | None = None,
+        lon: float | None = None,
+        ts: float | None = None,
+    ) -> None:
         toks, words = self.analyse(text)
         cell = h3.latlng_to_cell(lat, lon, H3_RES) if _valid_point(lat, lon) else None
         with self._lock:
@@ -119,13 +134,17 @@ class DuplicateIndex:
     def _idf(self, token: str, n: int) -> float:
         return math.log((n + 1) / (self._df.get(token, 0) + 1)) + 1.0
 
-    def _candidates(self, words: frozenset[str], lat: float | None, lon: float | None, scan_all: bool = False) -> Iterable[int]:
+    def _candidates(
+        self, words: frozenset[str], lat: float | None, lon: float | None, scan_all: bool = False
+    ) -> Iterable[int]:
         if scan_all:
             return list(self._entries)
         if _valid_point(lat, lon):
             cell = h3.latlng_to_cell(lat, lon, H3_RES)
             out: set[int] = set()
-            reach = self.radius_m + H3_EDGE_M  # no point of a cell is farther than an edge from its centre
+            reach = (
+                self.radius_m + H3_EDGE_M
+            )  # no point of a cell is farther than an edge from its centre
             for c in h3.grid_disk(cell, self._ring):
                 bucket = self._cells.get(c)
                 if bucket:
@@ -165,7 +184,11 @@ class DuplicateIndex:
             qw = {t: self._idf(t, n) for t in toks}
             qsum = sum(qw.values())
             # Snapshot under the lock, score outside it: entries are never mutated.
-            items = [(key, self._entries[key]) for key in self._candidates(words, lat, lon, scan_all) if key not in skip]
+            items = [
+                (key, self._entries[key])
+                for key in self._candidates(words, lat, lon, scan_all)
+                if key not in skip
+            ]
         found: list[tuple[float, int, float, float | None, float | None]] = []
         has_point = _valid_point(lat, lon)
         if has_point:
@@ -197,10 +220,24 @@ class DuplicateIndex:
             found.append((0.6 * sim + 0.25 * near + 0.15 * recent, key, sim, dist, age))
         best = heapq.nlargest(k, found)
         return [
-            Match(key, round(score, 4), round(min(sim, 1.0), 4), None if dist is None else round(dist, 1), None if age is None else round(age, 2))
+            Match(
+                key,
+                round(score, 4),
+                round(min(sim, 1.0), 4),
+                None if dist is None else round(dist, 1),
+                None if age is None else round(age, 2),
+            )
             for score, key, sim, dist, age in best
         ]
 
-    def brute_force(self, text: str, lat: float | None, lon: float | None, *, now: float | None = None, k: int = 5) -> list[Match]:
+    def brute_force(
+        self,
+        text: str,
+        lat: float | None,
+        lon: float | None,
+        *,
+        now: float | None = None,
+        k: int = 5,
+    ) -> list[Match]:
         """Reference: score every indexed case (for tests and the benchmark baseline)."""
         return self.query(text, lat, lon, now=now, k=k, scan_all=True)

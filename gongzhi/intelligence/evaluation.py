@@ -16,9 +16,9 @@ from sklearn.metrics import (
 )
 from sklearn.model_selection import StratifiedKFold
 
-_EPOCH = datetime(1900, 1, 1)  # noqa: DTZ001 - only an ordering sentinel among naive times
-
 from .triage import BaselineModel, Doc, TriageModel
+
+_EPOCH = datetime(1900, 1, 1)  # noqa: DTZ001 - only an ordering sentinel among naive times
 
 
 def _top_k(dec: np.ndarray, classes: np.ndarray, y: Sequence[str], k: int = 3) -> float:
@@ -36,7 +36,11 @@ def _metrics(y_true: list[str], y_pred: list[str], top3: float) -> dict[str, Any
 
 
 def splits(
-    labels: Sequence[str], times: Sequence[datetime | None] | None, *, split_by_time: float | None, folds: int | None
+    labels: Sequence[str],
+    times: Sequence[datetime | None] | None,
+    *,
+    split_by_time: float | None,
+    folds: int | None,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     n = len(labels)
     if split_by_time:
@@ -116,10 +120,19 @@ def evaluate(
         "ours": _metrics(y_true, ours_pred, sum(ours_top3) / max(n, 1)),
         "baseline": _metrics(y_true, base_pred, sum(base_top3) / max(n, 1)),
         "per_class": [
-            {"label": c, "precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
+            {
+                "label": c,
+                "precision": float(p[i]),
+                "recall": float(r[i]),
+                "f1": float(f[i]),
+                "support": int(s[i]),
+            }
             for i, c in enumerate(classes)
         ],
-        "confusion": {"labels": classes, "matrix": confusion_matrix(y_true, ours_pred, labels=classes).tolist()},
+        "confusion": {
+            "labels": classes,
+            "matrix": confusion_matrix(y_true, ours_pred, labels=classes).tolist(),
+        },
         "timings": timings,
     }
 
@@ -133,16 +146,25 @@ def format_report(result: Mapping[str, Any], max_confusion: int = 15) -> str:
     ]
     for name in ("ours", "baseline"):
         m = result[name]
-        lines.append(f"{name:10} {m['accuracy']:9.3f} {m['macro_f1']:9.3f} {m['top3_accuracy']:9.3f}")
+        lines.append(
+            f"{name:10} {m['accuracy']:9.3f} {m['macro_f1']:9.3f} {m['top3_accuracy']:9.3f}"
+        )
     lines += ["", f"{'class':40} {'prec':>6} {'rec':>6} {'f1':>6} {'n':>6}"]
     for row in sorted(result["per_class"], key=lambda r: -r["support"]):
-        lines.append(f"{row['label'][:40]:40} {row['precision']:6.2f} {row['recall']:6.2f} {row['f1']:6.2f} {row['support']:6d}")
+        lines.append(
+            f"{row['label'][:40]:40} {row['precision']:6.2f} {row['recall']:6.2f} {row['f1']:6.2f} {row['support']:6d}"
+        )
     labels = result["confusion"]["labels"]
     matrix = np.array(result["confusion"]["matrix"])
     if len(labels):
         top = np.argsort(-matrix.sum(axis=1))[:max_confusion]
-        lines += ["", f"confusion matrix (rows true, columns predicted; {len(top)} largest classes):"]
+        lines += [
+            "",
+            f"confusion matrix (rows true, columns predicted; {len(top)} largest classes):",
+        ]
         lines.append(" " * 22 + " ".join(f"{i:>5}" for i in range(len(top))))
         for k, i in enumerate(top):
-            lines.append(f"{k:>2} {labels[i][:18]:18} " + " ".join(f"{matrix[i, j]:5d}" for j in top))
+            lines.append(
+                f"{k:>2} {labels[i][:18]:18} " + " ".join(f"{matrix[i, j]:5d}" for j in top)
+            )
     return "\n".join(lines)

@@ -16,7 +16,9 @@ class WarningActionForm(forms.Form):
         ("dismiss", _("Dismiss (say why)")),
     ]
     action = forms.ChoiceField(label=_("What to do"), choices=ACTIONS, widget=forms.RadioSelect)
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -27,13 +29,22 @@ class WarningActionForm(forms.Form):
 
 class WarningFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("active", _("Open and acknowledged")), *WarningStatus.choices, ("", _("All"))]
+        label=_("Status"),
+        required=False,
+        choices=[("active", _("Open and acknowledged")), *WarningStatus.choices, ("", _("All"))],
     )
-    severity = forms.ChoiceField(label=_("Severity"), required=False, choices=[("", _("Any")), *Severity.choices])
+    severity = forms.ChoiceField(
+        label=_("Severity"), required=False, choices=[("", _("Any")), *Severity.choices]
+    )
 
 
 class MonthForm(forms.Form):
-    month = forms.RegexField(label=_("Month"), regex=r"^\d{4}-(0[1-9]|1[0-2])$", required=False, error_messages={"invalid": _("Enter a month like 2026-05.")})
+    month = forms.RegexField(
+        label=_("Month"),
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        required=False,
+        error_messages={"invalid": _("Enter a month like 2026-05.")},
+    )
 
 
 class SimilarQueryForm(forms.Form):
@@ -44,5 +55,8 @@ class SimilarQueryForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if (data.get("lat") is None) != (data.get("lon") is None) and not self.errors:
-            self.add_error("lon" if data.get("lon") is None else "lat", _("Give both latitude and longitude, or neither."))
+            self.add_error(
+                "lon" if data.get("lon") is None else "lat",
+                _("Give both latitude and longitude, or neither."),
+            )
         return data

@@ -58,7 +58,9 @@ class HotspotDetector:
     baseline_days: int = 56
     min_count: int = 5
     floor: float = 0.5
-    _daily: dict[tuple[str, str], dict[date, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
+    _daily: dict[tuple[str, str], dict[date, int]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(int))
+    )
     _cat_dow: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0] * 7))
     first_day: date | None = None
 
@@ -94,7 +96,9 @@ class HotspotDetector:
         weight = sum(factors[(base_start + timedelta(days=i)).weekday()] for i in range(base_len))
         total = sum(n for d, n in days.items() if base_start <= d < start)
         rate = total / weight if weight else 0.0
-        exp = sum(rate * factors[(start + timedelta(days=i)).weekday()] for i in range(self.window_days))
+        exp = sum(
+            rate * factors[(start + timedelta(days=i)).weekday()] for i in range(self.window_days)
+        )
         return max(exp, self.floor)
 
     def scan(self, day: date) -> list[Alert]:
@@ -113,7 +117,9 @@ class HotspotDetector:
         return alerts
 
     def count(self, place: str, category: str, start: date, end: date) -> int:
-        return sum(n for d, n in self._daily.get((place, category), {}).items() if start <= d <= end)
+        return sum(
+            n for d, n in self._daily.get((place, category), {}).items() if start <= d <= end
+        )
 
     def daily(self, place: str, category: str) -> dict[date, int]:
         return dict(self._daily.get((place, category), {}))
@@ -167,7 +173,9 @@ def replay(
             for key, a in active.items():
                 ep = open_eps.get(key)
                 if ep is None:
-                    open_eps[key] = Episode(a.place, a.category, d, d, a.severity, a.observed, a.expected)
+                    open_eps[key] = Episode(
+                        a.place, a.category, d, d, a.severity, a.observed, a.expected
+                    )
                 else:
                     ep.last_day = d
                     if SEVERITIES.index(a.severity) > SEVERITIES.index(ep.severity):
@@ -194,7 +202,13 @@ def replay(
         "by_severity": {s: sum(1 for e in done if e.severity == s) for s in SEVERITIES},
         "reports_after_warning": sum(e.total_after for e in done),
         "warned_before_peak": sum(1 for e in done if e.peak_day and e.peak_day > e.first_day),
-        "median_lead_days_to_peak": _median([(e.peak_day - e.first_day).days for e in done if e.peak_day and e.peak_day > e.first_day]),
+        "median_lead_days_to_peak": _median(
+            [
+                (e.peak_day - e.first_day).days
+                for e in done
+                if e.peak_day and e.peak_day > e.first_day
+            ]
+        ),
     }
     return done, summary
 

@@ -52,7 +52,12 @@ class TriageDecision(models.Model):
     department_accepted = models.BooleanField(_("department accepted"), null=True)
     auto_dispatched = models.BooleanField(_("dispatched automatically"), default=False)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("suggested at"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
@@ -85,7 +90,12 @@ class EarlyWarning(models.Model):
     place_kind = models.CharField(_("place kind"), max_length=8, choices=PlaceKind.choices)
     place_code = models.CharField(_("place"), max_length=64)
     area = models.ForeignKey(
-        "territory.Area", verbose_name=_("area"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "territory.Area",
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     category_code = models.CharField(_("category"), max_length=64)
     category_name = models.CharField(_("category name"), max_length=200, blank=True)
@@ -95,11 +105,15 @@ class EarlyWarning(models.Model):
     expected = models.FloatField(_("expected reports"))
     p_value = models.FloatField(_("p-value"))
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
-    status = models.CharField(_("status"), max_length=16, choices=WarningStatus.choices, default=WarningStatus.OPEN)
+    status = models.CharField(
+        _("status"), max_length=16, choices=WarningStatus.choices, default=WarningStatus.OPEN
+    )
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
     case_ids = models.JSONField(_("cases in window"), default=list, blank=True)
-    proactive_case_id = models.PositiveBigIntegerField(_("proactive task (case id)"), null=True, blank=True)
+    proactive_case_id = models.PositiveBigIntegerField(
+        _("proactive task (case id)"), null=True, blank=True
+    )
     proactive_case_number = models.CharField(_("proactive task"), max_length=40, blank=True)
     consultation_id = models.PositiveBigIntegerField(_("consultation topic"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -110,7 +124,10 @@ class EarlyWarning(models.Model):
         ordering = ["-raised_at"]
         verbose_name = _("early warning")
         verbose_name_plural = _("early warnings")
-        indexes = [models.Index(fields=["status", "severity"]), models.Index(fields=["place_code", "category_code"])]
+        indexes = [
+            models.Index(fields=["status", "severity"]),
+            models.Index(fields=["place_code", "category_code"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["place_kind", "place_code", "category_code"],

@@ -13,7 +13,9 @@ from gongzhi.organizations.selectors import has_role, is_admin
 
 @rules.predicate
 def is_committee(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and (has_role(user, Role.COMMITTEE) or is_admin(user))
+    return bool(getattr(user, "is_authenticated", False)) and (
+        has_role(user, Role.COMMITTEE) or is_admin(user)
+    )
 
 
 @rules.predicate

@@ -37,7 +37,11 @@ def _place_code(lat: float | None, lon: float | None) -> str:
 
 
 def triage_suggestions_for(
-    title: str, description: str, lat: float | None = None, lon: float | None = None, channel: str = ""
+    title: str,
+    description: str,
+    lat: float | None = None,
+    lon: float | None = None,
+    channel: str = "",
 ) -> list[dict[str, Any]]:
     """Top-3 category (and lead department) suggestions with confidence and the
     terms that weighed most; [] when no model is ready or anything goes wrong:
@@ -61,7 +65,9 @@ def triage_suggestions_for(
                 {
                     "category_code": s.label,
                     "department_code": deps[i].label if i < len(deps) else "",
-                    "department_confidence": round(deps[i].confidence, 3) if i < len(deps) else None,
+                    "department_confidence": round(deps[i].confidence, 3)
+                    if i < len(deps)
+                    else None,
                     "confidence": round(s.confidence, 3),
                     "why": s.why,
                     "model_version": str(cat[1].get("version", "")),
@@ -75,20 +81,35 @@ def triage_suggestions_for(
 
 def _build_index(index: DuplicateIndex) -> None:
     for rec in sources.iter_cases(open_only=True):
-        index.add(rec.id, rec.text, rec.lat, rec.lon, rec.submitted_at.timestamp() if rec.submitted_at else None)
+        index.add(
+            rec.id,
+            rec.text,
+            rec.lat,
+            rec.lon,
+            rec.submitted_at.timestamp() if rec.submitted_at else None,
+        )
 
 
 def duplicate_index() -> DuplicateIndex:
     return registry.get_index(_build_index)
 
 
-def similar_matches_for(text: str, lat: float | None = None, lon: float | None = None, *, exclude: int | None = None, k: int = 5) -> list[Any]:
+def similar_matches_for(
+    text: str,
+    lat: float | None = None,
+    lon: float | None = None,
+    *,
+    exclude: int | None = None,
+    k: int = 5,
+) -> list[Any]:
     """Index matches (key, score, text_similarity, distance_m, age_days) among open cases."""
     text = (text or "")[:MAX_TEXT]
     if len(text.strip()) < 2:
         return []
     try:
-        return duplicate_index().query(text, lat, lon, now=time.time(), k=k, exclude=[exclude] if exclude else [])
+        return duplicate_index().query(
+            text, lat, lon, now=time.time(), k=k, exclude=[exclude] if exclude else []
+        )
     except Exception:
         log.exception("similar-case look-up failed")
         return []
@@ -113,7 +134,9 @@ def similar_cases_for(text: str, lat: float | None = None, lon: float | None = N
 # -- early warnings -------------------------------------------------------------------
 
 
-def warning_list_for(*, actor: Any, status: str = "active", severity: str = "") -> QuerySet[EarlyWarning]:
+def warning_list_for(
+    *, actor: Any, status: str = "active", severity: str = ""
+) -> QuerySet[EarlyWarning]:
     """Warnings the actor may see (committee: all; others: none), newest first."""
     if not is_committee(actor):
         return EarlyWarning.objects.none()
@@ -158,7 +181,11 @@ def triage_stats(*, since: datetime | None = None) -> dict[str, Any]:
     by_version = list(
         qs.filter(decided_at__isnull=False)
         .values("model_version")
-        .annotate(n=Count("id"), yes=Count("id", filter=Q(category_accepted=True)), no=Count("id", filter=Q(category_accepted=False)))
+        .annotate(
+            n=Count("id"),
+            yes=Count("id", filter=Q(category_accepted=True)),
+            no=Count("id", filter=Q(category_accepted=False)),
+        )
         .order_by("-model_version")[:10]
     )
     for row in by_version:
@@ -182,7 +209,9 @@ def month_bounds(month: date) -> tuple[date, date]:
     return start, end
 
 
-def monthly_themes(*, month: date, top: int = 10, records: list[sources.CaseRecord] | None = None) -> list[dict[str, Any]]:
+def monthly_themes(
+    *, month: date, top: int = 10, records: list[sources.CaseRecord] | None = None
+) -> list[dict[str, Any]]:
     """每月一题 candidates: the month's most reported problem categories with their
     count, the previous month's, the trend, the three places that reported most,
     and how many warnings they raised. Counts of categories and places only."""
@@ -198,7 +227,11 @@ def monthly_themes(*, month: date, top: int = 10, records: list[sources.CaseReco
     for r in records:
         if not r.category or r.submitted_at is None:
             continue
-        d = timezone.localdate(r.submitted_at) if timezone.is_aware(r.submitted_at) else r.submitted_at.date()
+        d = (
+            timezone.localdate(r.submitted_at)
+            if timezone.is_aware(r.submitted_at)
+            else r.submitted_at.date()
+        )
         names[r.category] = r.category_name or r.category
         if start <= d < end:
             cur[r.category] += 1
@@ -206,7 +239,9 @@ def monthly_themes(*, month: date, top: int = 10, records: list[sources.CaseReco
         elif prev_start <= d < start:
             prev[r.category] += 1
     warnings = Counter(
-        EarlyWarning.objects.filter(window_end__gte=start, window_end__lt=end).values_list("category_code", flat=True)
+        EarlyWarning.objects.filter(window_end__gte=start, window_end__lt=end).values_list(
+            "category_code", flat=True
+        )
     )
     out = []
     for code, n in cur.most_common(top):

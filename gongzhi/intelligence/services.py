@@ -43,7 +43,9 @@ def doc_for(text: str, *, area_code: str = "", channel: str = "") -> Doc:
     return Doc(text, tuple(meta))
 
 
-def triage_train(*, target: str = "category", actor: Any = None, progress: Progress = None, min_cases: int = 0) -> TriageModelRecord | None:
+def triage_train(
+    *, target: str = "category", actor: Any = None, progress: Progress = None, min_cases: int = 0
+) -> TriageModelRecord | None:
     """Train a triage model on the platform's confirmed cases (category and lead
     department set, not merged), seeded with the category tree's names and keywords
     (the cold start), save it as a new version and make it active.
@@ -51,7 +53,9 @@ def triage_train(*, target: str = "category", actor: Any = None, progress: Progr
     Returns None when there is nothing to learn from (fewer than two labels). Side
     effects: writes a model file under DATA_DIR/models, an audit event."""
     if target not in TARGETS:
-        raise ValidationFailed(_("Unknown triage target %(target)s.") % {"target": target}, field="target")
+        raise ValidationFailed(
+            _("Unknown triage target %(target)s.") % {"target": target}, field="target"
+        )
     docs: list[Doc] = []
     labels: list[str] = []
     for rec in sources.iter_cases(confirmed_only=True):
@@ -77,14 +81,24 @@ def triage_train(*, target: str = "category", actor: Any = None, progress: Progr
             file_name=path.name,
             trained_on=len(docs),
             classes=[str(c) for c in model.classes_],
-            metrics={"pseudo_labelled": model.pseudo_labelled, "fit_seconds": round(model.fit_seconds, 2)},
+            metrics={
+                "pseudo_labelled": model.pseudo_labelled,
+                "fit_seconds": round(model.fit_seconds, 2),
+            },
         )
-        audit_record(stream="intelligence:triage", action="model_trained", actor=actor, data={"version": version, "target": target, "cases": len(docs)})
+        audit_record(
+            stream="intelligence:triage",
+            action="model_trained",
+            actor=actor,
+            data={"version": version, "target": target, "cases": len(docs)},
+        )
     registry.forget_models()
     return record
 
 
-def triage_decision_open(*, case: Any, suggestions: Sequence[dict[str, Any]], model_version: str = "") -> TriageDecision:
+def triage_decision_open(
+    *, case: Any, suggestions: Sequence[dict[str, Any]], model_version: str = ""
+) -> TriageDecision:
     """Remember what triage suggested for a newly submitted case (no actor: the
     platform made the suggestion)."""
     first = suggestions[0] if suggestions else {}
@@ -100,13 +114,23 @@ def triage_decision_open(*, case: Any, suggestions: Sequence[dict[str, Any]], mo
 
 
 def triage_decision_close(
-    *, case: Any, actor: Any, final_category: str, final_department: str = "", auto_dispatched: bool = False
+    *,
+    case: Any,
+    actor: Any,
+    final_category: str,
+    final_department: str = "",
+    auto_dispatched: bool = False,
 ) -> TriageDecision | None:
     """Record what the operator (or automatic dispatch) chose for a case: acceptance
     or override of the suggestion. Locks the decision row; the first decision counts
     and later re-dispatches do not rewrite history. None if triage never suggested."""
     with transaction.atomic():
-        decision = TriageDecision.objects.select_for_update().filter(case_id=case.pk).order_by("-created_at").first()
+        decision = (
+            TriageDecision.objects.select_for_update()
+            .filter(case_id=case.pk)
+            .order_by("-created_at")
+            .first()
+        )
         if decision is None or decision.decided_at is not None:
             return decision
         decision.final_category = final_category or ""
@@ -121,9 +145,14 @@ def triage_decision_close(
         decision.save()
         audit_record(
             stream=f"case:{case.pk}",
-            action="triage_" + ("accepted" if decision.category_accepted is not False else "overridden"),
+            action="triage_"
+            + ("accepted" if decision.category_accepted is not False else "overridden"),
             actor=decision.actor,
-            data={"suggested": decision.suggested_category, "chosen": final_category, "model": decision.model_version},
+            data={
+                "suggested": decision.suggested_category,
+                "chosen": final_category,
+                "model": decision.model_version,
+            },
         )
     return decision
 
@@ -142,7 +171,11 @@ def _category_names() -> dict[str, str]:
 
 
 def warning_scan(
-    *, today: date | None = None, detector: HotspotDetector | None = None, records: Sequence[sources.CaseRecord] | None = None, progress: Progress = None
+    *,
+    today: date | None = None,
+    detector: HotspotDetector | None = None,
+    records: Sequence[sources.CaseRecord] | None = None,
+    progress: Progress = None,
 ) -> list[EarlyWarning]:
     """Count the last weeks' cases per grid × category and per h3 cell × category,
     compare each pair with its own baseline, open (or refresh) a warning for every
@@ -160,7 +193,11 @@ def warning_scan(
     for rec in records:
         if rec.submitted_at is None or not rec.category:
             continue
-        day = timezone.localdate(rec.submitted_at) if timezone.is_aware(rec.submitted_at) else rec.submitted_at.date()
+        day = (
+            timezone.localdate(rec.submitted_at)
+            if timezone.is_aware(rec.submitted_at)
+            else rec.submitted_at.date()
+        )
         if day > today or day < since:
             continue
         keys = []
@@ -176,7 +213,9 @@ def warning_scan(
     if progress:
         progress(f"{len(alerts)} pairs above their baseline")
     names = _category_names()
-    areas = _areas_by_code({a.place.split(":", 1)[1] for a in alerts if a.place.startswith("grid:")})
+    areas = _areas_by_code(
+        {a.place.split(":", 1)[1] for a in alerts if a.place.startswith("grid:")}
+    )
     raised: list[EarlyWarning] = []
     active_keys = set()
     for a in alerts:
@@ -207,16 +246,35 @@ def warning_scan(
         with transaction.atomic():
             w = (
                 EarlyWarning.objects.select_for_update()
-                .filter(place_kind=kind, place_code=code, category_code=a.category, status__in=ACTIVE)
+                .filter(
+                    place_kind=kind, place_code=code, category_code=a.category, status__in=ACTIVE
+                )
                 .first()
             )
             if w is None:
                 try:
                     with transaction.atomic():
-                        w = EarlyWarning.objects.create(place_kind=kind, place_code=code, category_code=a.category, **fields)
+                        w = EarlyWarning.objects.create(
+                            place_kind=kind, place_code=code, category_code=a.category, **fields
+                        )
                 except IntegrityError:  # a concurrent scan opened it first
-                    w = EarlyWarning.objects.get(place_kind=kind, place_code=code, category_code=a.category, status=WarningStatus.OPEN)
-                audit_record(stream=f"warning:{w.pk}", action="raised", data={"place": code, "category": a.category, "observed": a.observed, "expected": a.expected, "severity": a.severity})
+                    w = EarlyWarning.objects.get(
+                        place_kind=kind,
+                        place_code=code,
+                        category_code=a.category,
+                        status=WarningStatus.OPEN,
+                    )
+                audit_record(
+                    stream=f"warning:{w.pk}",
+                    action="raised",
+                    data={
+                        "place": code,
+                        "category": a.category,
+                        "observed": a.observed,
+                        "expected": a.expected,
+                        "severity": a.severity,
+                    },
+                )
             else:
                 for k, v in fields.items():
                     setattr(w, k, v)
@@ -237,7 +295,9 @@ def _areas_by_code(codes: set[str]) -> dict[str, Any]:
     return {a.code: a for a in Area.objects.filter(code__in=codes)}
 
 
-def warning_transition(*, warning: EarlyWarning, actor: Any, target: str, note: str = "") -> EarlyWarning:
+def warning_transition(
+    *, warning: EarlyWarning, actor: Any, target: str, note: str = ""
+) -> EarlyWarning:
     """Acknowledge or dismiss a warning (committee only). Locks the row; refuses a
     transition the workflow does not allow; writes an audit event."""
     if not is_committee(actor):
@@ -248,37 +308,53 @@ def warning_transition(*, warning: EarlyWarning, actor: Any, target: str, note: 
         w = EarlyWarning.objects.select_for_update().get(pk=warning.pk)
         if not can_transition(w.status, target):
             raise TransitionNotAllowed(
-                _("This warning is %(status)s and cannot change to %(target)s.") % {"status": w.get_status_display(), "target": target},
+                _("This warning is %(status)s and cannot change to %(target)s.")
+                % {"status": w.get_status_display(), "target": target},
                 allowed=allowed_targets(w.status),
             )
         w.status = target
         if note.strip():
             w.note = (w.note + "\n" if w.note else "") + note.strip()[:2000]
         w.save()
-        audit_record(stream=f"warning:{w.pk}", action=target, actor=actor, data={"note": note.strip()[:500]})
+        audit_record(
+            stream=f"warning:{w.pk}", action=target, actor=actor, data={"note": note.strip()[:500]}
+        )
     return w
 
 
-def warning_convert(*, warning: EarlyWarning, actor: Any, department_code: str = "") -> EarlyWarning:
+def warning_convert(
+    *, warning: EarlyWarning, actor: Any, department_code: str = ""
+) -> EarlyWarning:
     """Turn a warning into a proactive task (未诉先办): a case on the platform with
     channel "proactive", dispatched like any case. Needs the cases app."""
     if not is_committee(actor):
         raise NotPermitted(_("Only the committee can turn warnings into tasks."))
     submit = sources.optional("gongzhi.cases.services", "case_submit")
     if submit is None:
-        raise ValidationFailed(_("Proactive tasks need the cases module, which is not installed yet."))
+        raise ValidationFailed(
+            _("Proactive tasks need the cases module, which is not installed yet.")
+        )
     with transaction.atomic():
         w = EarlyWarning.objects.select_for_update().get(pk=warning.pk)
         if not can_transition(w.status, WarningStatus.CONVERTED):
             raise TransitionNotAllowed(
-                _("This warning is %(status)s and cannot become a task.") % {"status": w.get_status_display()},
+                _("This warning is %(status)s and cannot become a task.")
+                % {"status": w.get_status_display()},
                 allowed=allowed_targets(w.status),
             )
-        title = _("Proactive task: %(category)s in %(place)s") % {"category": w.category_name or w.category_code, "place": w.area.name if w.area else w.place_code}
+        title = _("Proactive task: %(category)s in %(place)s") % {
+            "category": w.category_name or w.category_code,
+            "place": w.area.name if w.area else w.place_code,
+        }
         description = _(
             "%(observed)d reports of this problem between %(start)s and %(end)s where about %(expected).1f were expected. "
             "Look into the cause before more residents have to report it."
-        ) % {"observed": w.observed, "start": w.window_start, "end": w.window_end, "expected": w.expected}
+        ) % {
+            "observed": w.observed,
+            "start": w.window_start,
+            "end": w.window_end,
+            "expected": w.expected,
+        }
         try:
             case = submit(
                 actor=actor,
@@ -293,10 +369,17 @@ def warning_convert(*, warning: EarlyWarning, actor: Any, department_code: str =
             )
         except TypeError as exc:  # the cases app's signature moved on: say so, do not 500
             log.exception("case_submit signature mismatch")
-            raise ValidationFailed(_("The proactive task could not be created; tell the administrator.")) from exc
+            raise ValidationFailed(
+                _("The proactive task could not be created; tell the administrator.")
+            ) from exc
         w.status = WarningStatus.CONVERTED
         w.proactive_case_id = case.pk
         w.proactive_case_number = str(getattr(case, "number", "") or case.pk)
         w.save()
-        audit_record(stream=f"warning:{w.pk}", action="converted", actor=actor, data={"case": w.proactive_case_number})
+        audit_record(
+            stream=f"warning:{w.pk}",
+            action="converted",
+            actor=actor,
+            data={"case": w.proactive_case_number},
+        )
     return w

@@ -44,7 +44,9 @@ def case_model() -> Any:
     Case = optional("gongzhi.cases.models", "Case")
     if Case is None:
         return None
-    if not hasattr(Case, "_meta") or not any(f.name == "submitted_at" for f in Case._meta.get_fields()):
+    if not hasattr(Case, "_meta") or not any(
+        f.name == "submitted_at" for f in Case._meta.get_fields()
+    ):
         return None
     return Case
 
@@ -77,13 +79,17 @@ def is_open(record: CaseRecord) -> bool:
     return record.status not in _closed_states()
 
 
-def iter_cases(*, since: datetime | None = None, open_only: bool = False, confirmed_only: bool = False) -> Iterator[CaseRecord]:
+def iter_cases(
+    *, since: datetime | None = None, open_only: bool = False, confirmed_only: bool = False
+) -> Iterator[CaseRecord]:
     """Cases as records, oldest first. `confirmed_only`: cases whose category and
     lead department were set by a person (they left triage): the training data."""
     Case = case_model()
     if Case is None:
         return
-    qs = Case.objects.select_related("category", "lead_department", "area").order_by("submitted_at", "pk")
+    qs = Case.objects.select_related("category", "lead_department", "area").order_by(
+        "submitted_at", "pk"
+    )
     if since is not None:
         qs = qs.filter(submitted_at__gte=since)
     if confirmed_only:
@@ -112,7 +118,11 @@ def category_tree() -> dict[str, list[str]]:
     tree: dict[str, list[str]] = {}
     try:
         for cat in Category.objects.all():
-            words = [getattr(cat, "name_zh", ""), getattr(cat, "name_en", ""), str(getattr(cat, "name", ""))]
+            words = [
+                getattr(cat, "name_zh", ""),
+                getattr(cat, "name_en", ""),
+                str(getattr(cat, "name", "")),
+            ]
             kw = getattr(cat, "keywords", "") or ""
             if isinstance(kw, str):
                 words += [w for w in kw.replace("，", ",").replace(";", ",").split(",")]

@@ -19,7 +19,9 @@ def retrain_triage() -> None:
     """Nightly: learn from the day's confirmed cases."""
     for target in TARGETS:
         record = triage_train(target=target)
-        log.info("triage %s retrained: %s", target, record.version if record else "nothing to learn")
+        log.info(
+            "triage %s retrained: %s", target, record.version if record else "nothing to learn"
+        )
 
 
 @db_periodic_task(crontab(minute="5"))
@@ -45,7 +47,13 @@ def index_case(case_id: int) -> None:
         return
     rec = sources.record_of(case)
     if sources.is_open(rec):
-        duplicate_index().add(rec.id, rec.text, rec.lat, rec.lon, rec.submitted_at.timestamp() if rec.submitted_at else None)
+        duplicate_index().add(
+            rec.id,
+            rec.text,
+            rec.lat,
+            rec.lon,
+            rec.submitted_at.timestamp() if rec.submitted_at else None,
+        )
 
 
 def after_submit(case: Any) -> None:
@@ -56,13 +64,27 @@ def after_submit(case: Any) -> None:
         from .services import triage_decision_open
 
         suggestions = triage_suggestions_for(
-            getattr(case, "title", ""), getattr(case, "description", ""), getattr(case, "lat", None), getattr(case, "lon", None), str(getattr(case, "channel", ""))
+            getattr(case, "title", ""),
+            getattr(case, "description", ""),
+            getattr(case, "lat", None),
+            getattr(case, "lon", None),
+            str(getattr(case, "channel", "")),
         )
         if suggestions:
-            triage_decision_open(case=case, suggestions=suggestions, model_version=str(suggestions[0].get("model_version", "")))
+            triage_decision_open(
+                case=case,
+                suggestions=suggestions,
+                model_version=str(suggestions[0].get("model_version", "")),
+            )
         from . import sources
 
         rec = sources.record_of(case)
-        duplicate_index().add(rec.id, rec.text, rec.lat, rec.lon, rec.submitted_at.timestamp() if rec.submitted_at else None)
+        duplicate_index().add(
+            rec.id,
+            rec.text,
+            rec.lat,
+            rec.lon,
+            rec.submitted_at.timestamp() if rec.submitted_at else None,
+        )
     except Exception:
         log.exception("intelligence after_submit failed for case %s", getattr(case, "pk", "?"))

@@ -61,7 +61,9 @@ def _identity(tokens: list[str]) -> list[str]:
     return tokens
 
 
-def _vectorizer(*, max_features: int | None, binary: bool = False, min_df: int = 1) -> TfidfVectorizer:
+def _vectorizer(
+    *, max_features: int | None, binary: bool = False, min_df: int = 1
+) -> TfidfVectorizer:
     return TfidfVectorizer(
         analyzer=_identity,
         min_df=min_df,
@@ -114,7 +116,9 @@ class TriageModel:
 
     # -- features -----------------------------------------------------------
 
-    def _tokens(self, docs: Sequence[Doc]) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
+    def _tokens(
+        self, docs: Sequence[Doc]
+    ) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
         w_tokens, c_tokens, m_tokens = [], [], []
         for d in docs:
             w, c = _analyse(d.text)
@@ -160,7 +164,11 @@ class TriageModel:
     def transform(self, docs: Sequence[Doc]) -> sp.csr_matrix:
         w, c, m = self._tokens(docs)
         blocks = [self.word_vec.transform(w)]
-        blocks.append(self.char_vec.transform(c) * 0.8 if self.use_chars else self.char_vec.transform([[] for _ in docs]))
+        blocks.append(
+            self.char_vec.transform(c) * 0.8
+            if self.use_chars
+            else self.char_vec.transform([[] for _ in docs])
+        )
         blocks.append(self.meta_vec.transform(m) * self.meta_weight)
         blocks.append(self._tree_matrix(docs))
         return sp.hstack(blocks, format="csr", dtype=np.float32)
@@ -270,7 +278,11 @@ class TriageModel:
         validation costs ~10 ms per call, the arithmetic itself ~0.1 ms."""
         self._fast: list[tuple[dict[str, int], np.ndarray | None, int, float, bool]] = []
         offset = 0
-        for vec, weight, binary in ((self.word_vec, 1.0, False), (self.char_vec, 0.8, False), (self.meta_vec, self.meta_weight, True)):
+        for vec, weight, binary in (
+            (self.word_vec, 1.0, False),
+            (self.char_vec, 0.8, False),
+            (self.meta_vec, self.meta_weight, True),
+        ):
             vocab = {str(k): int(v) for k, v in vec.vocabulary_.items()}
             idf = None if binary else np.asarray(vec.idf_, dtype=np.float64)
             self._fast.append((vocab, idf, offset, weight, binary))
@@ -285,7 +297,9 @@ class TriageModel:
         w, c = _analyse(doc.text)
         idx: list[int] = []
         val: list[float] = []
-        for (vocab, idf, offset, weight, binary), toks in zip(self._fast, (w, c if self.use_chars else [], list(doc.meta)), strict=True):
+        for (vocab, idf, offset, weight, binary), toks in zip(
+            self._fast, (w, c if self.use_chars else [], list(doc.meta)), strict=True
+        ):
             counts: dict[int, int] = {}
             for t in toks:
                 j = vocab.get(t)
@@ -298,7 +312,9 @@ class TriageModel:
                 vs = np.ones(len(js))
             else:
                 assert idf is not None
-                vs = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * idf[js]
+                vs = (
+                    1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+                ) * idf[js]
                 vs /= np.linalg.norm(vs) or 1.0
             idx.extend((js + offset).tolist())
             val.extend((vs * weight).tolist())
@@ -359,9 +375,13 @@ def load_model(path: Path) -> tuple[TriageModel, dict[str, Any]]:
     except FileNotFoundError:
         raise
     except Exception as exc:
-        raise ModelVersionError(f"{path.name} is not a readable triage model ({exc.__class__.__name__}). Retrain with `manage.py triage_train`.") from exc
+        raise ModelVersionError(
+            f"{path.name} is not a readable triage model ({exc.__class__.__name__}). Retrain with `manage.py triage_train`."
+        ) from exc
     if not isinstance(payload, dict) or "format_version" not in payload:
-        raise ModelVersionError(f"{path.name} is not a triage model file. Retrain with `manage.py triage_train`.")
+        raise ModelVersionError(
+            f"{path.name} is not a triage model file. Retrain with `manage.py triage_train`."
+        )
     if payload["format_version"] != FORMAT_VERSION:
         raise ModelVersionError(
             f"{path.name} has model format {payload['format_version']}, this code reads format "
@@ -406,7 +426,9 @@ class BaselineModel:
         return _analyse(d.text)[0] + extra
 
     def decision(self, docs: Sequence[Doc]) -> np.ndarray:
-        dec = np.asarray(self.svm.decision_function(self.vec.transform([self._words(d) for d in docs])))
+        dec = np.asarray(
+            self.svm.decision_function(self.vec.transform([self._words(d) for d in docs]))
+        )
         if dec.ndim == 1:
             dec = np.column_stack([-dec, dec])
         return dec

@@ -42,11 +42,21 @@ def warnings(request: HttpRequest) -> HttpResponse:
     qs = selectors.warning_list_for(actor=request.user, status=status, severity=severity)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     points = [
-        {"lat": w.lat, "lon": w.lon, "label": f"{w.category_name} · {w.area.name if w.area else w.place_code}", "severity": w.severity, "url": reverse("intelligence:warning_detail", args=[w.pk])}
+        {
+            "lat": w.lat,
+            "lon": w.lon,
+            "label": f"{w.category_name} · {w.area.name if w.area else w.place_code}",
+            "severity": w.severity,
+            "url": reverse("intelligence:warning_detail", args=[w.pk]),
+        }
         for w in page
         if w.lat is not None and w.lon is not None
     ]
-    return render(request, "intelligence/warnings.html", {"page": page, "form": form, "points_json": json.dumps(points, ensure_ascii=False)})
+    return render(
+        request,
+        "intelligence/warnings.html",
+        {"page": page, "form": form, "points_json": json.dumps(points, ensure_ascii=False)},
+    )
 
 
 @login_required
@@ -59,11 +69,24 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if action == "convert":
                 warning = services.warning_convert(warning=warning, actor=request.user)
-                messages.success(request, _("A proactive task was created: %(number)s.") % {"number": warning.proactive_case_number})
+                messages.success(
+                    request,
+                    _("A proactive task was created: %(number)s.")
+                    % {"number": warning.proactive_case_number},
+                )
             else:
-                target = WarningStatus.ACKNOWLEDGED if action == "acknowledge" else WarningStatus.DISMISSED
-                warning = services.warning_transition(warning=warning, actor=request.user, target=target, note=note)
-                messages.success(request, _("The warning is now %(status)s.") % {"status": warning.get_status_display()})
+                target = (
+                    WarningStatus.ACKNOWLEDGED
+                    if action == "acknowledge"
+                    else WarningStatus.DISMISSED
+                )
+                warning = services.warning_transition(
+                    warning=warning, actor=request.user, target=target, note=note
+                )
+                messages.success(
+                    request,
+                    _("The warning is now %(status)s.") % {"status": warning.get_status_display()},
+                )
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -72,7 +95,12 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "intelligence/warning_detail.html",
-        {"warning": warning, "form": form, "can_act": warning.status in ACTIVE, "cases": list(cases.values())},
+        {
+            "warning": warning,
+            "form": form,
+            "can_act": warning.status in ACTIVE,
+            "cases": list(cases.values()),
+        },
     )
 
 
@@ -106,7 +134,13 @@ def similar(request: HttpRequest) -> JsonResponse:
     what the public case list shows: number, title, category, rounded distance."""
     form = SimilarQueryForm(request.GET)
     if not form.is_valid():
-        return JsonResponse({"code": "validation_failed", "errors": {k: [str(m) for m in v] for k, v in form.errors.items()}}, status=400)
+        return JsonResponse(
+            {
+                "code": "validation_failed",
+                "errors": {k: [str(m) for m in v] for k, v in form.errors.items()},
+            },
+            status=400,
+        )
     d = form.cleaned_data
     out = []
     for case in selectors.similar_cases_for(d["text"], d.get("lat"), d.get("lon")):
@@ -118,7 +152,9 @@ def similar(request: HttpRequest) -> JsonResponse:
                 "title": str(getattr(case, "title", "")),
                 "category": str(getattr(category, "name", "") or ""),
                 "score": m.score,
-                "distance_m": None if m.distance_m is None else int(round(m.distance_m / 10.0) * 10),
+                "distance_m": None
+                if m.distance_m is None
+                else int(round(m.distance_m / 10.0) * 10),
                 "age_days": None if m.age_days is None else int(m.age_days),
                 "url": _case_url(case),
             }
@@ -134,9 +170,15 @@ def case_panel_context(request: HttpRequest, case: Any) -> dict[str, Any]:
     if not request.user.has_perm("intelligence.view_mergesuggestions"):
         return {"merge_candidates": []}
     text = f"{getattr(case, 'title', '')}\n{getattr(case, 'description', '')}"
-    matches = selectors.similar_matches_for(text, getattr(case, "lat", None), getattr(case, "lon", None), exclude=case.pk)
+    matches = selectors.similar_matches_for(
+        text, getattr(case, "lat", None), getattr(case, "lon", None), exclude=case.pk
+    )
     found = selectors.sources.cases_by_ids([m.key for m in matches])
-    rows = [{"case": found[m.key], "match": m, "url": _case_url(found[m.key])} for m in matches if m.key in found]
+    rows = [
+        {"case": found[m.key], "match": m, "url": _case_url(found[m.key])}
+        for m in matches
+        if m.key in found
+    ]
     return {"merge_candidates": rows}
 
 
@@ -144,6 +186,10 @@ def triage_panel_context(request: HttpRequest, case: Any) -> dict[str, Any]:
     """The triage suggestion with its reasons, plus merge candidates."""
     ctx = case_panel_context(request, case)
     ctx["suggestions"] = selectors.triage_suggestions_for(
-        getattr(case, "title", ""), getattr(case, "description", ""), getattr(case, "lat", None), getattr(case, "lon", None), str(getattr(case, "channel", ""))
+        getattr(case, "title", ""),
+        getattr(case, "description", ""),
+        getattr(case, "lat", None),
+        getattr(case, "lon", None),
+        str(getattr(case, "channel", "")),
     )
     return ctx

@@ -15,8 +15,17 @@ class WarningStatus(models.TextChoices):
 
 
 TRANSITIONS: dict[str, set[str]] = {
-    WarningStatus.OPEN: {WarningStatus.ACKNOWLEDGED, WarningStatus.CONVERTED, WarningStatus.DISMISSED, WarningStatus.EXPIRED},
-    WarningStatus.ACKNOWLEDGED: {WarningStatus.CONVERTED, WarningStatus.DISMISSED, WarningStatus.EXPIRED},
+    WarningStatus.OPEN: {
+        WarningStatus.ACKNOWLEDGED,
+        WarningStatus.CONVERTED,
+        WarningStatus.DISMISSED,
+        WarningStatus.EXPIRED,
+    },
+    WarningStatus.ACKNOWLEDGED: {
+        WarningStatus.CONVERTED,
+        WarningStatus.DISMISSED,
+        WarningStatus.EXPIRED,
+    },
     WarningStatus.CONVERTED: set(),
     WarningStatus.DISMISSED: set(),
     WarningStatus.EXPIRED: set(),

@@ -61,7 +61,9 @@ def test_index_agrees_with_a_brute_force_scan() -> None:
         idx.add(i, t, LAT + rng.random() * 0.03, LON + rng.random() * 0.03, ts=rng.random() * 1e6)
     for t in corpus(15, seed=4)[0]:
         la, lo = LAT + rng.random() * 0.03, LON + rng.random() * 0.03
-        assert [m.key for m in idx.query(t, la, lo, now=1e6)] == [m.key for m in idx.brute_force(t, la, lo, now=1e6)]
+        assert [m.key for m in idx.query(t, la, lo, now=1e6)] == [
+            m.key for m in idx.brute_force(t, la, lo, now=1e6)
+        ]
 
 
 def test_empty_text_and_bad_points_give_no_error() -> None:

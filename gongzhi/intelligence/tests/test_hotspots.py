@@ -7,7 +7,9 @@ from gongzhi.intelligence.hotspots import HotspotDetector, replay, severity_for
 START = date(2026, 1, 5)  # a Monday
 
 
-def _history(det: HotspotDetector, days: int, per_day: int = 1, place: str = "G1", category: str = "light") -> None:
+def _history(
+    det: HotspotDetector, days: int, per_day: int = 1, place: str = "G1", category: str = "light"
+) -> None:
     for i in range(days):
         for _ in range(per_day):
             det.add(place, category, START + timedelta(days=i))

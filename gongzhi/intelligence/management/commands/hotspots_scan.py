@@ -15,7 +15,9 @@ class Command(BaseCommand):
     help = "Scan the last weeks of cases per grid/h3 cell × category against their own baseline and raise warnings."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--day", default="", help="scan as of this day (YYYY-MM-DD); default today")
+        parser.add_argument(
+            "--day", default="", help="scan as of this day (YYYY-MM-DD); default today"
+        )
         parser.add_argument("--window", type=int, default=7)
         parser.add_argument("--min-count", type=int, default=5)
 
@@ -27,5 +29,7 @@ class Command(BaseCommand):
         det = HotspotDetector(window_days=opts["window"], min_count=opts["min_count"])
         warnings = warning_scan(today=day, detector=det, progress=self.stderr.write)
         for w in warnings:
-            self.stdout.write(f"{w.severity:6} {w.place_kind}:{w.place_code} {w.category_code} {w.observed}/{w.expected:.1f}")
+            self.stdout.write(
+                f"{w.severity:6} {w.place_kind}:{w.place_code} {w.category_code} {w.observed}/{w.expected:.1f}"
+            )
         self.stdout.write(f"{len(warnings)} active warnings.")

@@ -16,17 +16,29 @@ class Command(BaseCommand):
     help = "Mine lead-department labels from the replies of TipDM annex 4 into a CSV under var/."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--src", default="", help="default: ../shared/data/tipdm2020c/annex4_messages_with_replies.csv")
+        parser.add_argument(
+            "--src",
+            default="",
+            help="default: ../shared/data/tipdm2020c/annex4_messages_with_replies.csv",
+        )
         parser.add_argument("--out", default="", help="default: var/tipdm_departments.csv")
         parser.add_argument("--min-per-class", type=int, default=10)
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        src = Path(opts["src"]) if opts["src"] else datasets.shared_data_dir() / "tipdm2020c" / "annex4_messages_with_replies.csv"
-        dest = Path(opts["out"]) if opts["out"] else Path(settings.DATA_DIR) / "tipdm_departments.csv"
+        src = (
+            Path(opts["src"])
+            if opts["src"]
+            else datasets.shared_data_dir() / "tipdm2020c" / "annex4_messages_with_replies.csv"
+        )
+        dest = (
+            Path(opts["out"]) if opts["out"] else Path(settings.DATA_DIR) / "tipdm_departments.csv"
+        )
         try:
             counts = datasets.mine_tipdm_labels(src, dest, min_per_class=opts["min_per_class"])
         except datasets.TableError as exc:
             raise CommandError(str(exc)) from exc
         for dept, n in counts.items():
             self.stdout.write(f"{n:6d}  {dept}")
-        self.stdout.write(f"{sum(counts.values())} labelled messages, {len(counts)} departments -> {dest}")
+        self.stdout.write(
+            f"{sum(counts.values())} labelled messages, {len(counts)} departments -> {dest}"
+        )

@@ -13,7 +13,9 @@ from gongzhi.intelligence.selectors import monthly_themes
 
 
 class Command(BaseCommand):
-    help = "List the month's most reported problems with counts and trend (monthly theme candidates)."
+    help = (
+        "List the month's most reported problems with counts and trend (monthly theme candidates)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--month", default="", help="YYYY-MM; default the current month")
@@ -22,7 +24,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
-            month = date.fromisoformat(opts["month"] + "-01") if opts["month"] else timezone.localdate()
+            month = (
+                date.fromisoformat(opts["month"] + "-01") if opts["month"] else timezone.localdate()
+            )
         except ValueError as exc:
             raise CommandError("--month must look like 2026-05.") from exc
         themes = monthly_themes(month=month, top=opts["top"])
@@ -32,4 +36,6 @@ class Command(BaseCommand):
         if not themes:
             self.stdout.write("No categorised cases in that month.")
         for t in themes:
-            self.stdout.write(f"{t['count']:5d} ({t['change']:+d}, {t['trend']:4}) {t['category_name']}")
+            self.stdout.write(
+                f"{t['count']:5d} ({t['change']:+d}, {t['trend']:4}) {t['category_name']}"
+            )

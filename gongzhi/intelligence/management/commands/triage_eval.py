@@ -29,21 +29,44 @@ class Command(BaseCommand):
         parser.add_argument("--file", required=True, help="CSV, XLSX or a ZIP holding one CSV")
         parser.add_argument("--text", required=True, help="text column(s), comma-separated")
         parser.add_argument("--label", required=True, help="label column")
-        parser.add_argument("--meta", default="", help="categorical context column(s): place, channel")
+        parser.add_argument(
+            "--meta", default="", help="categorical context column(s): place, channel"
+        )
         parser.add_argument("--time", default="", help="time column (for --split-by-time)")
         group = parser.add_mutually_exclusive_group()
-        group.add_argument("--split-by-time", type=float, default=None, help="train on the earliest fraction, test on the rest")
-        group.add_argument("--folds", type=int, default=None, help="stratified k-fold cross-validation (default 5)")
-        parser.add_argument("--unlabelled", default="", help="file of unlabelled messages with the same text columns")
-        parser.add_argument("--tree", default="", help="category tree CSV (一级分类,二级分类,三级分类) used as a prior")
+        group.add_argument(
+            "--split-by-time",
+            type=float,
+            default=None,
+            help="train on the earliest fraction, test on the rest",
+        )
+        group.add_argument(
+            "--folds", type=int, default=None, help="stratified k-fold cross-validation (default 5)"
+        )
+        parser.add_argument(
+            "--unlabelled",
+            default="",
+            help="file of unlabelled messages with the same text columns",
+        )
+        parser.add_argument(
+            "--tree",
+            default="",
+            help="category tree CSV (一级分类,二级分类,三级分类) used as a prior",
+        )
         parser.add_argument("--min-class", type=int, default=2, help="drop labels with fewer rows")
-        parser.add_argument("--sample", type=int, default=0, help="use a random sample of this many rows")
+        parser.add_argument(
+            "--sample", type=int, default=0, help="use a random sample of this many rows"
+        )
         parser.add_argument("--json", action="store_true", help="print JSON instead of the report")
         parser.add_argument("--out", default="", help="also write the JSON result to this file")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         path = Path(opts["file"])
-        text_cols, meta_cols, label = _cols(opts["text"]), _cols(opts["meta"]), opts["label"].strip()
+        text_cols, meta_cols, label = (
+            _cols(opts["text"]),
+            _cols(opts["meta"]),
+            opts["label"].strip(),
+        )
         if not text_cols:
             raise CommandError("--text needs at least one column name.")
         if opts["split_by_time"] is not None and not 0 < opts["split_by_time"] < 1:
@@ -64,9 +87,14 @@ class Command(BaseCommand):
         if opts["sample"] and len(rows) > opts["sample"]:
             rows = random.Random(42).sample(rows, opts["sample"])
         if len({r[label].strip() for r in rows}) < 2:
-            raise CommandError(f"Column {label} has fewer than two labels with at least {opts['min_class']} rows each.")
+            raise CommandError(
+                f"Column {label} has fewer than two labels with at least {opts['min_class']} rows each."
+            )
         docs = [
-            Doc(join_fields(r[c] for c in text_cols), tuple(f"{c}={r[c].strip()}" for c in meta_cols if r[c].strip()))
+            Doc(
+                join_fields(r[c] for c in text_cols),
+                tuple(f"{c}={r[c].strip()}" for c in meta_cols if r[c].strip()),
+            )
             for r in rows
         ]
         labels = [r[label].strip() for r in rows]
@@ -80,7 +108,11 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             unlabelled = [Doc(join_fields(r[c] for c in text_cols)) for r in urows]
         tree = datasets.tipdm_tree(Path(opts["tree"])) if opts["tree"] else None
-        progress = (lambda msg: self.stderr.write(msg)) if not opts["json"] else (lambda msg: print(msg, file=sys.stderr))
+        progress = (
+            (lambda msg: self.stderr.write(msg))
+            if not opts["json"]
+            else (lambda msg: print(msg, file=sys.stderr))
+        )
         try:
             result = evaluate(
                 docs,
@@ -98,7 +130,9 @@ class Command(BaseCommand):
         result["text"], result["label"], result["meta"] = text_cols, label, meta_cols
         if opts["out"]:
             Path(opts["out"]).parent.mkdir(parents=True, exist_ok=True)
-            Path(opts["out"]).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+            Path(opts["out"]).write_text(
+                json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8"
+            )
         if opts["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
         else:

@@ -18,11 +18,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         targets = TARGETS if opts["target"] == "all" else (opts["target"],)
         for target in targets:
+
             def progress(msg: str, t: str = target) -> None:
                 self.stderr.write(f"[{t}] {msg}")
 
             record = triage_train(target=target, progress=progress)
             if record is None:
-                self.stdout.write(f"{target}: nothing to learn from yet (fewer than two labels); no model written.")
+                self.stdout.write(
+                    f"{target}: nothing to learn from yet (fewer than two labels); no model written."
+                )
             else:
-                self.stdout.write(f"{target}: model {record.version} on {record.trained_on} cases, {len(record.classes)} labels.")
+                self.stdout.write(
+                    f"{target}: model {record.version} on {record.trained_on} cases, {len(record.classes)} labels."
+                )
