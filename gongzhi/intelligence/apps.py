@@ -42,7 +42,7 @@ class IntelligenceConfig(AppConfig):
         panel = ("intelligence/panels/case_panel.html", case_panel_context)
         if isinstance(getattr(hooks, "case_panels", None), list) and panel not in hooks.case_panels:
             hooks.case_panels.append(panel)
-        tpanel = ("intelligence/panels/triage_panel.html", triage_panel_context)
+        tpanel = ("intelligence/panels/triage_queue_panel.html", triage_panel_context)
         if (
             isinstance(getattr(hooks, "triage_panels", None), list)
             and tpanel not in hooks.triage_panels

@@ -157,6 +157,39 @@ def triage_decision_close(
     return decision
 
 
+def triage_decisions_reconcile(*, limit: int = 2000) -> int:
+    """Close the open triage records of cases that have since been dispatched: the
+    case's category and lead department at dispatch are what the operator (or the
+    catalogue, when dispatched automatically) chose. Returns how many were closed."""
+    Case = sources.case_model()
+    if Case is None:
+        return 0
+    open_ids = list(
+        TriageDecision.objects.filter(decided_at__isnull=True).values_list("case_id", flat=True)[
+            :limit
+        ]
+    )
+    closed = 0
+    cases = Case.objects.select_related("category", "lead_department").filter(
+        pk__in=open_ids, lead_department__isnull=False
+    )
+    for case in cases:
+        dispatched, submitted = (
+            getattr(case, "dispatched_at", None),
+            getattr(case, "submitted_at", None),
+        )
+        automatic = bool(dispatched and submitted and (dispatched - submitted).total_seconds() < 5)
+        d = triage_decision_close(
+            case=case,
+            actor=None,
+            final_category=case.category.code,
+            final_department=case.lead_department.code,
+            auto_dispatched=automatic,
+        )
+        closed += d is not None
+    return closed
+
+
 # -- early warnings -------------------------------------------------------------------
 
 
@@ -330,6 +363,7 @@ def warning_convert(
     if not is_committee(actor):
         raise NotPermitted(_("Only the committee can turn warnings into tasks."))
     submit = sources.optional("gongzhi.cases.services", "case_submit")
+    Category = sources.optional("gongzhi.cases.models", "Category")
     if submit is None:
         raise ValidationFailed(
             _("Proactive tasks need the cases module, which is not installed yet.")
@@ -355,12 +389,17 @@ def warning_convert(
             "end": w.window_end,
             "expected": w.expected,
         }
+        category = Category.objects.filter(code=w.category_code).first() if Category else None
+        if category is None:
+            raise ValidationFailed(
+                _("The warning's category %(code)s no longer exists.") % {"code": w.category_code}
+            )
         try:
             case = submit(
                 actor=actor,
-                title=title,
+                title=str(title)[:120],
                 description=description,
-                category_code=w.category_code,
+                category=category,
                 area=w.area,
                 lat=w.lat,
                 lon=w.lon,

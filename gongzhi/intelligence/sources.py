@@ -72,7 +72,10 @@ def record_of(case: Any) -> CaseRecord:
 
 
 def _closed_states() -> set[str]:
-    return {"closed", "rejected", "merged", "resolved", "cancelled", "withdrawn", "draft"}
+    terminal = optional("gongzhi.cases.workflow", "TERMINAL")
+    if terminal is not None:
+        return {str(s) for s in terminal}
+    return {"closed", "answered", "rejected", "merged", "withdrawn"}
 
 
 def is_open(record: CaseRecord) -> bool:
@@ -121,7 +124,7 @@ def category_tree() -> dict[str, list[str]]:
             words = [
                 getattr(cat, "name_zh", ""),
                 getattr(cat, "name_en", ""),
-                str(getattr(cat, "name", "")),
+                str(getattr(cat, "description", "") or ""),
             ]
             kw = getattr(cat, "keywords", "") or ""
             if isinstance(kw, str):

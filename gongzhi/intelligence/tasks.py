@@ -9,7 +9,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from . import registry
-from .services import TARGETS, triage_train, warning_scan
+from .services import TARGETS, triage_decisions_reconcile, triage_train, warning_scan
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,12 @@ def retrain_triage() -> None:
         log.info(
             "triage %s retrained: %s", target, record.version if record else "nothing to learn"
         )
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def reconcile_triage_decisions() -> None:
+    """Every ten minutes: record acceptance or override for cases dispatched since."""
+    triage_decisions_reconcile()
 
 
 @db_periodic_task(crontab(minute="5"))

@@ -106,7 +106,7 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _case_url(case: Any) -> str:
     try:
-        return reverse("cases:detail", args=[case.pk])
+        return reverse("cases:detail", args=[case.number])
     except NoReverseMatch:
         return ""
 
@@ -182,8 +182,11 @@ def case_panel_context(request: HttpRequest, case: Any) -> dict[str, Any]:
     return {"merge_candidates": rows}
 
 
-def triage_panel_context(request: HttpRequest, case: Any) -> dict[str, Any]:
-    """The triage suggestion with its reasons, plus merge candidates."""
+def triage_panel_context(request: HttpRequest, case: Any) -> dict[str, Any] | None:
+    """On the triage queue (no case): merge suggestions among the newest submitted
+    cases. With a case: its triage suggestion with reasons, plus merge candidates."""
+    if case is None:
+        return triage_queue_merge_context(request)
     ctx = case_panel_context(request, case)
     ctx["suggestions"] = selectors.triage_suggestions_for(
         getattr(case, "title", ""),
@@ -193,3 +196,30 @@ def triage_panel_context(request: HttpRequest, case: Any) -> dict[str, Any]:
         str(getattr(case, "channel", "")),
     )
     return ctx
+
+
+def triage_queue_merge_context(request: HttpRequest) -> dict[str, Any] | None:
+    if not request.user.has_perm("intelligence.view_mergesuggestions"):
+        return None
+    Case = selectors.sources.case_model()
+    if Case is None:
+        return None
+    pairs = []
+    for case in Case.objects.filter(status="submitted").order_by("-submitted_at")[:30]:
+        text = f"{case.title}\n{case.description}"
+        for m in selectors.similar_matches_for(text, case.lat, case.lon, exclude=case.pk, k=1):
+            if m.text_similarity >= 0.35:
+                pairs.append({"case": case, "match": m})
+    found = selectors.sources.cases_by_ids([p["match"].key for p in pairs])
+    rows = [
+        {
+            "case": p["case"],
+            "other": found[p["match"].key],
+            "match": p["match"],
+            "url": _case_url(p["case"]),
+            "other_url": _case_url(found[p["match"].key]),
+        }
+        for p in pairs
+        if p["match"].key in found
+    ]
+    return {"merge_pairs": rows} if rows else None
