@@ -50,7 +50,9 @@ def test_weekday_rhythm_is_not_mistaken_for_a_hot_spot() -> None:
 
 def test_few_reports_never_warn_however_unusual() -> None:
     assert severity_for(4, 0.01, min_count=5) == (None, 1.0)
-    assert severity_for(5, 0.5, min_count=5)[0] == "high"
+    assert severity_for(5, 0.5, min_count=5)[0] == "medium"
+    assert severity_for(8, 0.5, min_count=5)[0] == "high"
+    assert severity_for(6, 3.0, min_count=5)[0] is None
 
 
 def test_other_places_and_categories_stay_quiet() -> None:
