@@ -132,3 +132,12 @@ def test_warning_becomes_a_proactive_task(world: Any) -> None:
         warning.status == "converted"
         and EarlyWarning.objects.get(pk=warning.pk).proactive_case_number == task.number
     )
+
+
+def test_demo_seed_gives_a_cold_start_model_from_the_category_tree(world: Any) -> None:
+    from gongzhi.intelligence.demo import seed
+
+    seed(world)
+    assert registry.model_path("category").exists()
+    top = selectors.triage_suggestions_for("Pothole", "a deep pothole in the road", None, None, "web")
+    assert len(top) == 3 and all(0 <= s["confidence"] <= 1 for s in top)
