@@ -248,6 +248,9 @@ class TriageModel:
         pos = {c: i for i, c in enumerate(svm.classes_)}
         target = np.array([pos.get(v, -1) for v in y[ho]])
         known = target >= 0
+        if not known.any():
+            self.temperature = 3.0
+            return
         best_t, best_nll = 3.0, float("inf")
         for t in (0.5, 1, 1.5, 2, 3, 4, 6, 8, 12):
             p = _softmax(dec[known] * t)

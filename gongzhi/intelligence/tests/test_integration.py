@@ -139,5 +139,7 @@ def test_demo_seed_gives_a_cold_start_model_from_the_category_tree(world: Any) -
 
     seed(world)
     assert registry.model_path("category").exists()
-    top = selectors.triage_suggestions_for("Pothole", "a deep pothole in the road", None, None, "web")
+    top = selectors.triage_suggestions_for(
+        "Pothole", "a deep pothole in the road", None, None, "web"
+    )
     assert len(top) == 3 and all(0 <= s["confidence"] <= 1 for s in top)
