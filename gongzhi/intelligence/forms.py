@@ -17,7 +17,10 @@ class WarningActionForm(forms.Form):
     ]
     action = forms.ChoiceField(label=_("What to do"), choices=ACTIONS, widget=forms.RadioSelect)
     note = forms.CharField(
-        label=_("Note for the record"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note for the record"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def clean(self) -> dict[str, Any]:

@@ -143,3 +143,27 @@ def test_demo_seed_gives_a_cold_start_model_from_the_category_tree(world: Any) -
         "Pothole", "a deep pothole in the road", None, None, "web"
     )
     assert len(top) == 3 and all(0 <= s["confidence"] <= 1 for s in top)
+
+
+def test_scan_themes_and_train_commands_run_on_the_platform_data(world: Any) -> None:
+    import json
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    for _ in range(6):
+        _submit(world, "pothole", "柳岸路口有个很深的坑")
+    out = StringIO()
+    call_command("hotspots_scan", stdout=out, stderr=StringIO())
+    assert "active warnings" in out.getvalue()
+    assert EarlyWarning.objects.filter(category_code="pothole").exists()
+    out = StringIO()
+    call_command("monthly_themes", "--json", stdout=out)
+    assert any(
+        r["category_code"] == "pothole" and r["count"] >= 6 for r in json.loads(out.getvalue())
+    )
+    out = StringIO()
+    call_command("triage_train", "--target", "department", stdout=out, stderr=StringIO())
+    assert "department:" in out.getvalue()
+    with pytest.raises(CommandError, match="2026-05"):
+        call_command("monthly_themes", "--month", "May", stdout=StringIO())
