@@ -432,9 +432,24 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             "staff_view": staff_view,
             "remaining_hours": remaining,
             "panels": hooks.panels(hooks.case_panels, request, case) if staff_view else [],
+            "answers": _answers(case),
             "map_center": _map_center(),
         },
     )
+
+
+def _answers(case: Case) -> list[tuple[str, Any]]:
+    """The category's extra questions with the reporter's answers, labelled in the page language."""
+    from django.utils.translation import get_language
+
+    english = (get_language() or "").startswith("en")
+    result = []
+    for q in case.category.questions or []:
+        code = str(q.get("code", ""))
+        if code in (case.attributes or {}):
+            label = (q.get("label_en") if english else q.get("label_zh")) or code
+            result.append((str(label), case.attributes[code]))
+    return result
 
 
 @login_required

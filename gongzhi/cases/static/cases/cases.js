@@ -54,7 +54,7 @@
         var bounds = [];
         data.features.forEach(function (f) {
           var c = f.geometry.coordinates;
-          var m = L.marker([c[1], c[0]]);
+          var m = L.circleMarker([c[1], c[0]], { radius: 8, weight: 2 });
           var a = document.createElement("a");
           a.href = f.properties.url;
           a.textContent = f.properties.number + " · " + f.properties.category + " · " + f.properties.status;
