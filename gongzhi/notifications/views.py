@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -39,7 +41,7 @@ def _kind_label(kind: str) -> str:
 
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     stored = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
     digest = NotificationSettings.objects.filter(user=user, daily_digest=True).exists()
     kinds = [(k, _kind_label(k)) for k in known_kinds()]
