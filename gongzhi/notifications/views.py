@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -41,9 +39,10 @@ def _kind_label(kind: str) -> str:
 
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    stored = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
-    digest = NotificationSettings.objects.filter(user=user, daily_digest=True).exists()
+    user = request.user
+    assert user.pk is not None  # login_required
+    stored = dict(NotificationPreference.objects.filter(user_id=user.pk).values_list("kind", "delivery"))
+    digest = NotificationSettings.objects.filter(user_id=user.pk, daily_digest=True).exists()
     kinds = [(k, _kind_label(k)) for k in known_kinds()]
     form = PreferencesForm(
         request.POST or None,

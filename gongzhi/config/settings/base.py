@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gongzhi.core.metrics.MetricsMiddleware",
     "gongzhi.core.middleware.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -178,6 +179,9 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
+# Sign-up says plainly when an address is taken (the issue asks for a field error);
+# log-in and reset are still rate-limited per address and per IP.
+ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_SIGNUP_FORM_CLASS = "gongzhi.accounts.forms.SignupExtraForm"
 ACCOUNT_ADAPTER = "gongzhi.accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Gongzhi] "
@@ -247,3 +251,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 GONGZHI_REQUEST_LOG = env.bool("GONGZHI_REQUEST_LOG", default=False)
+GONGZHI_METRICS_TOKEN = env.str("GONGZHI_METRICS_TOKEN", default="")
+
+# Read replicas for dashboards: GONGZHI_READ_REPLICA_URLS=postgres://...,postgres://...
+for _i, _url in enumerate(env.list("GONGZHI_READ_REPLICA_URLS", default=[])):
+    DATABASES[f"replica{_i}"] = {**env.db_url_config(_url), "CONN_MAX_AGE": 600, "CONN_HEALTH_CHECKS": True,
+                                  "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["gongzhi.core.db.ReplicaRouter"]
