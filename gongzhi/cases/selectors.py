@@ -124,7 +124,7 @@ def apply_filter(qs: QuerySet[Case], f: QueueFilter) -> QuerySet[Case]:
     text = f.q.strip()
     if text:
         if NUMBER_RE.match(text.upper()):
-            qs = qs.filter(number=text.upper())
+            qs = qs.filter(number__in=sorted({text, text.upper()}))
         else:
             qs = qs.filter(
                 Q(title__icontains=text)
