@@ -64,6 +64,12 @@ class AreaChoiceField(forms.ModelChoiceField):
         return f"{'— ' if obj.kind == AreaKind.GRID else ''}{obj.name}"
 
 
+class _CaseForm(forms.Form):
+    def __init__(self, *args: Any, case: MediationCase, **kwargs: Any) -> None:
+        self.case = case
+        super().__init__(*args, **kwargs)
+
+
 class DisputeFields(forms.Form):
     dispute_type = forms.ChoiceField(label=_("Type of dispute"), choices=[("", "—"), *DisputeType.choices])
     area = AreaChoiceField(label=_("Where is the dispute?"), queryset=Area.objects.none(), empty_label="—")
@@ -116,7 +122,7 @@ class OpenForm(DisputeFields):
     respondent_address = forms.CharField(label=_("Respondent's address (optional)"), max_length=200, required=False)
 
 
-class PartyForm(forms.Form):
+class PartyForm(_CaseForm):
     role = forms.ChoiceField(label=_("Role"), choices=PartyRole.choices, initial=PartyRole.OTHER)
     name = forms.CharField(label=_("Name"), max_length=80)
     user = _AccountField(label=_("Account"))
@@ -126,12 +132,6 @@ class PartyForm(forms.Form):
         label=_("Related persons (optional)"), max_length=300, required=False,
         help_text=_("Names of relatives or close associates, separated by commas (for the conflict-of-interest check)."),
     )
-
-
-class _CaseForm(forms.Form):
-    def __init__(self, *args: Any, case: MediationCase, **kwargs: Any) -> None:
-        self.case = case
-        super().__init__(*args, **kwargs)
 
 
 class PartyChoiceField(forms.ModelChoiceField):

@@ -67,6 +67,7 @@ from .models import (
     Session,
     SessionStatus,
 )
+from .permissions import can
 from .workflow import Status
 
 DEFAULT_LIMIT_DAYS = 30  # a month from acceptance, as the law on people's mediation expects
@@ -84,7 +85,7 @@ def _check(actor: Any, perm: str, case: MediationCase) -> None:
     """Outside the circle the case does not exist; inside it, a missing right is 403."""
     if not selectors.in_circle(actor, case) and perm != "mediation.open_mediationcase":
         raise OutOfScope(_("Mediation case not found."))
-    if not actor.has_perm(perm, case):
+    if not can(actor, perm, case):
         raise NotPermitted(_("Your role in this mediation does not allow this action."))
 
 
@@ -150,7 +151,7 @@ def _new_number(prefix: str, pk: int, when: datetime) -> str:
 def supervisor_designate(*, actor: Any, area: Area, user: Any) -> MediationSupervisor:
     """Designate a committee member to supervise the mediation cases of `area`."""
     if actor is not None:
-        if not actor.has_perm("mediation.designate_supervisor"):
+        if not can(actor, "mediation.designate_supervisor"):
             raise NotPermitted(_("Only an administrator or the committee designates supervisors."))
         if not is_admin(actor) and not covers_area(actor, area, Role.COMMITTEE):
             raise OutOfScope(_("Area not found."))
@@ -277,7 +278,7 @@ def mediation_open(
 ) -> MediationCase:
     """Open a case on behalf of parties: by a mediator (who is proposed as its mediator
     and must still declare) or from a case referral by staff. Parties consent later."""
-    if origin == Origin.MEDIATOR and not actor.has_perm("mediation.open_mediationcase"):
+    if origin == Origin.MEDIATOR and not can(actor, "mediation.open_mediationcase"):
         raise NotPermitted(_("Only a mediator can open a mediation case directly."))
     description = _validate_opening(dispute_type, area, description)
     assert area is not None
@@ -947,9 +948,9 @@ def legal_aid_request(*, actor: Any, area: Area | None, matter: str) -> LegalAid
 
 
 def _aid_lock(request: LegalAidRequest, actor: Any, perm: str, action: str) -> LegalAidRequest:
-    if not actor.has_perm("mediation.view_legalaidrequest", request):
+    if not can(actor, "mediation.view_legalaidrequest", request):
         raise OutOfScope(_("Legal-aid request not found."))
-    if not actor.has_perm(perm, request):
+    if not can(actor, perm, request):
         raise NotPermitted(_("Your role does not allow this action on the request."))
     request = LegalAidRequest.objects.select_for_update().select_related("area", "provider").get(pk=request.pk)
     if not wf.aid_can_transition(request.status, action):

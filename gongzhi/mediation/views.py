@@ -37,6 +37,7 @@ from .models import (
     PartyRole,
 )
 from .pdf import agreement_pdf
+from .permissions import can
 
 
 def _page(request: HttpRequest, qs: Any, per_page: int = 20) -> Any:
@@ -55,8 +56,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "page": _page(request, cases),
             "pending_declarations": pending,
             "legal_aid": selectors.legal_aid_list_for(actor=user)[:20],
-            "can_open": user.has_perm("mediation.open_mediationcase"),
-            "can_stats": user.has_perm("mediation.view_statistics"),
+            "can_open": can(user, "mediation.open_mediationcase"),
+            "can_stats": can(user, "mediation.view_statistics"),
             "supervises": bool(selectors.supervised_areas(user)),
         },
     )
@@ -87,7 +88,7 @@ def apply(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def open_case(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("mediation.open_mediationcase"):
+    if not can(request.user, "mediation.open_mediationcase"):
         raise Http404(_("Page not found."))
     form = f.OpenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -113,7 +114,7 @@ def _available_actions(user: Any, case: MediationCase) -> list[dict[str, Any]]:
     for name, spec in ACTIONS.items():
         if spec.states and case.status not in spec.states:
             continue
-        if not user.has_perm(spec.perm, case):
+        if not can(user, spec.perm, case):
             continue
         if spec.visible is not None and not spec.visible(user, case):
             continue
@@ -342,7 +343,7 @@ def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if spec is None:
         raise Http404(_("Page not found."))
     case = selectors.mediation_get_for(actor=request.user, pk=pk, purpose=name)
-    if not request.user.has_perm(spec.perm, case):
+    if not can(request.user, spec.perm, case):
         raise Http404(_("Page not found."))
     form = spec.form(request.POST or None, case=case)  # type: ignore[call-arg]
     if request.method == "POST" and form.is_valid():
@@ -433,7 +434,7 @@ AID_FORMS: dict[str, tuple[str, type[forms.Form]]] = {
 def _aid_forms(user: Any, aid: LegalAidRequest, data: Any = None, only: str | None = None) -> dict[str, forms.Form]:
     result = {}
     for name, (perm, form_class) in AID_FORMS.items():
-        if wf.aid_can_transition(aid.status, name) and user.has_perm(perm, aid):
+        if wf.aid_can_transition(aid.status, name) and can(user, perm, aid):
             result[name] = form_class(data if name == only else None, prefix=name)
     return result
 
@@ -498,6 +499,6 @@ def legal_basis_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def statistics(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("mediation.view_statistics"):
+    if not can(request.user, "mediation.view_statistics"):
         raise Http404(_("Page not found."))
     return render(request, "mediation/statistics.html", {"stats": selectors.mediation_statistics(actor=request.user)})
