@@ -187,10 +187,13 @@ def can_route_legal_aid(user: Any, area: Area) -> bool:
 def legal_aid_list_for(*, actor: Any) -> QuerySet[LegalAidRequest]:
     if not _authenticated(actor):
         return LegalAidRequest.objects.none()
-    q = Q(requester=actor) | Q(provider_id__in=provider_orgs_of(actor))
-    if has_role(actor, *ROUTER_ROLES) or is_admin(actor):
-        q |= scope_q(actor, *ROUTER_ROLES, prefix="area__")
-    return LegalAidRequest.objects.filter(q).select_related("area", "provider", "requester").order_by("-created_at")
+    qs = LegalAidRequest.objects.all()
+    if not is_admin(actor):
+        q = Q(requester=actor) | Q(provider_id__in=provider_orgs_of(actor))
+        if has_role(actor, *ROUTER_ROLES):
+            q |= scope_q(actor, *ROUTER_ROLES, prefix="area__")
+        qs = qs.filter(q)
+    return qs.select_related("area", "provider", "requester").order_by("-created_at")
 
 
 def legal_aid_get_for(*, actor: Any, pk: int | str) -> LegalAidRequest:
