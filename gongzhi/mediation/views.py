@@ -393,7 +393,9 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
         status=400 if message else 200,
     )
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the path: never send it to another site (no-referrer would make
+    # the browser send "Origin: null" on the form post and fail the CSRF check).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
