@@ -93,6 +93,13 @@ def _lock(case: MediationCase) -> MediationCase:
     return MediationCase.objects.select_for_update().select_related("area").get(pk=case.pk)
 
 
+def _locked_for(actor: Any, perm: str, case: MediationCase) -> MediationCase:
+    """Lock the row, then check on the fresh row (a caller's copy may be stale)."""
+    case = _lock(case)
+    _check(actor, perm, case)
+    return case
+
+
 def _transition(case: MediationCase, action: str) -> str:
     if not wf.can_transition(case.status, action):
         raise TransitionNotAllowed(
@@ -304,8 +311,7 @@ def mediation_open(
 @transaction.atomic
 def party_add(*, actor: Any, case: MediationCase, data: PartyData) -> Party:
     """Add another party while consent is being collected."""
-    _check(actor, "mediation.addparty_mediationcase", case)
-    case = _lock(case)
+    case = _locked_for(actor, "mediation.addparty_mediationcase", case)
     _activity(case, "parties")
     party = _add_party(case, data)
     _audit(case, "party_added", actor, party=party.pk, role=party.role)
@@ -334,15 +340,10 @@ def _set_consent(case: MediationCase, party: Party, consent: bool, channel: str,
 def party_respond(*, actor: Any, party: Party, consent: bool) -> Party:
     """A party answers for themselves while signed in; or the mediator or supervisor
     records an answer given in person (who and when is kept)."""
-    case = party.case
     own = party.user_id is not None and getattr(actor, "pk", None) == party.user_id
-    if own:
-        _check(actor, "mediation.respond_mediationcase", case)
-        channel = Channel.ACCOUNT
-    else:
-        _check(actor, "mediation.recordconsent_mediationcase", case)
-        channel = Channel.IN_PERSON
-    case = _lock(case)
+    perm = "mediation.respond_mediationcase" if own else "mediation.recordconsent_mediationcase"
+    case = _locked_for(actor, perm, party.case)
+    channel = Channel.ACCOUNT if own else Channel.IN_PERSON
     party = Party.objects.select_for_update().get(pk=party.pk)
     return _set_consent(case, party, consent, channel, actor)
 
@@ -360,8 +361,7 @@ def party_link_issue(*, actor: Any, party: Party, purpose: str) -> tuple[PartyLi
     which is shown once and never stored (only its hash). Older unused links of the same
     party and purpose stop working."""
     case = party.case
-    _check(actor, "mediation.issuelink_mediationcase", case)
-    case = _lock(case)
+    case = _locked_for(actor, "mediation.issuelink_mediationcase", case)
     if purpose not in LinkPurpose.values:
         raise ValidationFailed(_("Choose what the link is for."), field="purpose")
     _activity(case, "consent" if purpose == LinkPurpose.CONSENT else "confirm")
@@ -485,8 +485,7 @@ def _propose(case: MediationCase, mediator: Any, assigned_by: Any) -> Assignment
 def mediator_assign(*, actor: Any, case: MediationCase, mediator: Any) -> Assignment:
     """The supervisor proposes a mediator. The check against the parties runs now; the
     assignment takes effect only when the mediator declares no conflict of interest."""
-    _check(actor, "mediation.assign_mediationcase", case)
-    case = _lock(case)
+    case = _locked_for(actor, "mediation.assign_mediationcase", case)
     _activity(case, "assign")
     if mediator is None or not selectors.is_mediator_for(mediator, case.area):
         raise ValidationFailed(_("Choose a mediator who serves this area."), field="mediator")
@@ -500,8 +499,7 @@ def assignment_declare(*, actor: Any, case: MediationCase, conflict: bool, reaso
     """The proposed mediator declares. A declared conflict refuses the assignment (the
     supervisor is told to choose someone else). Otherwise the check against the parties
     runs again with the address the mediator gave (used for the check, not stored)."""
-    _check(actor, "mediation.declare_mediationcase", case)
-    case = _lock(case)
+    case = _locked_for(actor, "mediation.declare_mediationcase", case)
     _activity(case, "assign")
     assignment = Assignment.objects.select_for_update().get(case=case, is_active=True, mediator=actor)
     now = timezone.now()
@@ -531,8 +529,7 @@ def assignment_declare(*, actor: Any, case: MediationCase, conflict: bool, reaso
 def mediation_accept(*, actor: Any, case: MediationCase) -> MediationCase:
     """Start the mediation: every party has consented and the mediator is effective.
     The one-month limit starts now."""
-    _check(actor, "mediation.accept_mediationcase", case)
-    case = _lock(case)
+    case = _locked_for(actor, "mediation.accept_mediationcase", case)
     target = _transition(case, wf.Action.ACCEPT)
     waiting = [p.name for p in case.parties.all() if p.consent != Consent.CONSENTED]
     if waiting:
@@ -550,8 +547,7 @@ def mediation_accept(*, actor: Any, case: MediationCase) -> MediationCase:
 @transaction.atomic
 def mediation_decline(*, actor: Any, case: MediationCase, note: str = "") -> MediationCase:
     """Close a case that cannot start because a party declined mediation."""
-    _check(actor, "mediation.decline_mediationcase", case)
-    case = _lock(case)
+    case = _locked_for(actor, "mediation.decline_mediationcase", case)
     target = _transition(case, wf.Action.DECLINE)
     if not case.parties.filter(consent=Consent.DECLINED).exists():
         raise TransitionNotAllowed(_("No party has declined; mediation can still start."))
@@ -561,8 +557,7 @@ def mediation_decline(*, actor: Any, case: MediationCase, note: str = "") -> Med
 
 @transaction.atomic
 def mediation_withdraw(*, actor: Any, case: MediationCase, note: str = "") -> MediationCase:
-    _check(actor, "mediation.withdraw_mediationcase", case)
-    case = _lock(case)
+    case = _locked_for(actor, "mediation.withdraw_mediationcase", case)
     target = _transition(case, wf.Action.WITHDRAW)
     _close(case, target, Outcome.WITHDRAWN, note, actor)
     return case
@@ -597,8 +592,7 @@ def _check_session_date(case: MediationCase, when: datetime | None, field: str =
 @transaction.atomic
 def session_plan(*, actor: Any, case: MediationCase, starts_at: datetime | None, place: str = "") -> Session:
     """Plan a session between acceptance and the time limit."""
-    _check(actor, "mediation.session_mediationcase", case)
-    case = _lock(case)
+    case = _locked_for(actor, "mediation.session_mediationcase", case)
     _activity(case, "session")
     when = _check_session_date(case, starts_at)
     session = Session.objects.create(case=case, starts_at=when, place=(place or "").strip()[:200], recorded_by=actor)
@@ -614,8 +608,7 @@ def session_record(
     """Record that a planned session was held (with minutes) or postponed (optionally to
     a new date, which becomes a new planned session)."""
     case = session.case
-    _check(actor, "mediation.session_mediationcase", case)
-    case = _lock(case)
+    case = _locked_for(actor, "mediation.session_mediationcase", case)
     _activity(case, "session")
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.status != SessionStatus.PLANNED:
@@ -642,8 +635,7 @@ def session_record(
 def agreement_draft(*, actor: Any, case: MediationCase, kind: str, terms: str) -> Agreement:
     """Write (or rewrite) the agreement after a held session. Rewriting makes a new
     version, and every party has to confirm again."""
-    _check(actor, "mediation.draft_mediationcase", case)
-    case = _lock(case)
+    case = _locked_for(actor, "mediation.draft_mediationcase", case)
     _activity(case, "agreement")
     if kind not in AgreementKind.values:
         raise ValidationFailed(_("Choose full or partial agreement."), field="kind")
@@ -687,8 +679,7 @@ def agreement_confirm(*, actor: Any, party: Party) -> Confirmation:
     records a confirmation given in person."""
     case = party.case
     own = party.user_id is not None and getattr(actor, "pk", None) == party.user_id
-    _check(actor, "mediation.confirm_mediationcase" if own else "mediation.recordconfirmation_mediationcase", case)
-    case = _lock(case)
+    case = _locked_for(actor, "mediation.confirm_mediationcase" if own else "mediation.recordconfirmation_mediationcase", case)
     return _confirm(case, party, Channel.ACCOUNT if own else Channel.IN_PERSON, actor)
 
 
@@ -716,8 +707,7 @@ def mediation_conclude(
 ) -> MediationCase:
     """Record the agreement as the outcome. Refused unless every party confirmed the
     current version. Starts the 30 days for court confirmation and sets the follow-up."""
-    _check(actor, "mediation.conclude_mediationcase", case)
-    case = _lock(case)
+    case = _locked_for(actor, "mediation.conclude_mediationcase", case)
     target = _transition(case, wf.Action.CONCLUDE)
     agreement = Agreement.objects.filter(case=case).first()
     if agreement is None:
@@ -755,8 +745,7 @@ def mediation_fail(
 ) -> MediationCase:
     """Record that mediation failed and where the parties are referred. A referral to
     legal aid opens a legal-aid request for the applicant (if they have an account)."""
-    _check(actor, "mediation.fail_mediationcase", case)
-    case = _lock(case)
+    case = _locked_for(actor, "mediation.fail_mediationcase", case)
     target = _transition(case, wf.Action.FAIL)
     if referral not in Referral.values:
         raise ValidationFailed(_("Choose where the parties are referred."), field="referral")
@@ -781,8 +770,7 @@ def mediation_extend(
     *, actor: Any, case: MediationCase, days: int | None, reason: str, consenting: Iterable[Party]
 ) -> Extension:
     """Extend the time limit, which the law allows only with every party's consent."""
-    _check(actor, "mediation.extend_mediationcase", case)
-    case = _lock(case)
+    case = _locked_for(actor, "mediation.extend_mediationcase", case)
     _activity(case, "extend")
     if days is None or not (1 <= days <= MAX_EXTENSION_DAYS):
         raise ValidationFailed(_("Extend by 1 to %(n)d days.") % {"n": MAX_EXTENSION_DAYS}, field="days")
@@ -810,8 +798,7 @@ def mediation_extend(
 @transaction.atomic
 def court_confirmation_record(*, actor: Any, case: MediationCase) -> MediationCase:
     """Note that the parties applied to the court to confirm the agreement."""
-    _check(actor, "mediation.court_mediationcase", case)
-    case = _lock(case)
+    case = _locked_for(actor, "mediation.court_mediationcase", case)
     _activity(case, "court")
     if case.outcome not in (Outcome.AGREEMENT, Outcome.PARTIAL):
         raise TransitionNotAllowed(_("Only an agreement can be confirmed by a court."))
@@ -826,8 +813,7 @@ def followup_record(
     *, actor: Any, case: MediationCase, visited_on: date | None, result: str, note: str = ""
 ) -> FollowUp:
     """Record the follow-up visit: is the agreement kept? Closes the case."""
-    _check(actor, "mediation.followup_mediationcase", case)
-    case = _lock(case)
+    case = _locked_for(actor, "mediation.followup_mediationcase", case)
     target = _transition(case, wf.Action.FOLLOW_UP)
     if result not in FollowUpResult.values:
         raise ValidationFailed(_("Choose whether the agreement is kept."), field="result")

@@ -68,3 +68,12 @@ def legalaid_user(cast: Any) -> Any:
     user = get_user_model().objects.create_user(username="legalaid", password="x", display_name="Lawyer He")
     membership_create(actor=None, organisation=cast.orgs["legal-aid"], user=user, role=Role.STAFF)
     return user
+
+
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    """Service messages are matched in English, whatever catalogues are compiled."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -189,3 +189,13 @@ def test_legal_aid_request_form_and_routing_through_the_pages(cast, login, legal
     assert lawyer.post(url, {"action": "conclude", "conclude-outcome": "Advice given."}).status_code == 302
     assert "Advice given." in resident.get(url).content.decode()
     assert resident.post(url, {"action": "accept"}).status_code == 404
+
+
+def test_demo_seed_runs_twice_without_duplicating_anything(cast):
+    from gongzhi.mediation.demo import seed
+
+    seed(cast)
+    seed(cast)
+    assert LegalBasis.objects.count() == len(LEGAL_BASES)
+    assert MediationCase.objects.count() == 2
+    assert MediationCase.objects.filter(status="in_progress", mediator=cast.mediator).count() == 1
