@@ -308,3 +308,16 @@ class ReturnForm(forms.Form):
 
 class AidOutcomeForm(forms.Form):
     outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+
+
+class FromCaseForm(forms.Form):
+    dispute_type = forms.ChoiceField(label=_("Type of dispute"), choices=[("", "—"), *DisputeType.choices])
+    description = forms.CharField(
+        label=_("What is the dispute about?"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000,
+        help_text=_("Taken from the case; shorten or correct it. Only the circle of the mediation reads it."),
+    )
+    applicant_name = forms.CharField(label=_("Applicant's name"), max_length=80, required=False)
+    respondent_name = forms.CharField(label=_("Respondent's name"), max_length=80)
+    respondent_account = _AccountField(label=_("Respondent's account"))
+    respondent_phone = forms.CharField(label=_("Respondent's phone (optional)"), max_length=32, required=False)
+    respondent_address = forms.CharField(label=_("Respondent's address (optional)"), max_length=200, required=False)

@@ -128,6 +128,10 @@ class MediationCase(models.Model):
     area = models.ForeignKey("territory.Area", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
     description = models.TextField(_("what the dispute is about"))
     source_case_number = models.CharField(_("source case"), max_length=40, blank=True, db_index=True)
+    source_case = models.ForeignKey(
+        "cases.Case", verbose_name=_("source case"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="mediations",
+    )
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

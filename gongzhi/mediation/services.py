@@ -7,6 +7,7 @@ and the workflow, writes an audit event on the stream `mediation:<pk>` (legal ai
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import secrets
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from gongzhi.audit.services import audit_record
 from gongzhi.core.errors import (
     Conflict,
+    DomainError,
     NotPermitted,
     OutOfScope,
     TransitionNotAllowed,
@@ -318,6 +320,103 @@ def party_add(*, actor: Any, case: MediationCase, data: PartyData) -> Party:
     if party.user is not None:
         _notify([party.user], "mediation_consent_requested", case, exclude=actor)
     return party
+
+
+# --- from a case ------------------------------------------------------------------------
+
+# Category codes (a category or any ancestor) whose cases are disputes fit for mediation.
+DISPUTE_CATEGORY_CODES = {"neighbours"}
+CATEGORY_DISPUTE_TYPE = {"neighbour-noise": DisputeType.NOISE, "shared-space": DisputeType.BOUNDARY, "pets": DisputeType.PETS}
+# Case states from which the cases app lets an outside process resolve the case.
+CONVERTIBLE_CASE_STATES = {"dispatched", "accepted", "in_progress", "awaiting_info"}
+
+
+def is_dispute_case(case: Any) -> bool:
+    from gongzhi.cases.models import Category
+
+    codes = set(Category.objects.filter(pk__in=case.category.ancestor_ids()).values_list("code", flat=True))
+    codes.add(case.category.code)
+    return bool(codes & DISPUTE_CATEGORY_CODES)
+
+
+def may_convert_case(actor: Any, case: Any) -> bool:
+    """Intake (operator, committee), the lead department's staff or a mediator of the area."""
+    from gongzhi.cases import permissions as case_perms
+
+    if not getattr(actor, "is_authenticated", False) or case_perms.is_reporter(actor, case):
+        return False
+    return bool(
+        case_perms.is_area_mediator(actor, case) or case_perms.is_operator(actor, case)
+        or case_perms.is_committee(actor, case) or case_perms.is_lead_staff(actor, case)
+    )
+
+
+@transaction.atomic
+def mediation_from_case(
+    *,
+    actor: Any,
+    case: Any,
+    dispute_type: str,
+    description: str,
+    respondent: PartyData,
+    applicant_name: str = "",
+) -> MediationCase:
+    """Convert a reported dispute into a mediation case. The reporter becomes the
+    applicant and, like the respondent, is asked to consent. The case gets a private
+    timeline entry; when the mediation ends in an agreement the case is resolved."""
+    from gongzhi.cases.services import case_add_event
+
+    if not may_convert_case(actor, case):
+        raise OutOfScope(_("No such case."))
+    if not is_dispute_case(case):
+        raise ValidationFailed(_("Only cases in a dispute category can go to mediation."), field="case")
+    if case.status not in CONVERTIBLE_CASE_STATES:
+        raise TransitionNotAllowed(_("Only a dispatched case that is still being handled can go to mediation."))
+    if MediationCase.objects.filter(source_case=case).exclude(status=Status.CLOSED).exists():
+        raise Conflict(_("This case already has a mediation under way."))
+    reporter = case.reporter
+    name = (applicant_name or "").strip() or (reporter.public_name if reporter else case.caller_name)
+    mediation = mediation_open(
+        actor=actor, dispute_type=dispute_type, area=case.area, description=description, origin=Origin.CASE,
+        source_case_number=case.number,
+        parties=[
+            PartyData(PartyRole.APPLICANT, name, case.caller_phone if reporter is None else "", "", "", reporter),
+            PartyData(PartyRole.RESPONDENT, respondent.name, respondent.phone, respondent.address, "", respondent.user),
+        ],
+    )
+    mediation.source_case = case
+    mediation.save(update_fields=["source_case"])
+    if selectors.is_mediator_for(actor, mediation.area) and not mediation.assignments.filter(is_active=True).exists():
+        _propose(mediation, actor, assigned_by=actor)
+    case_add_event(
+        case=case, actor=actor, kind="mediation", text=_("Referred to people's mediation."),
+        data={"mediation": mediation.number}, is_public=False,
+    )
+    return mediation
+
+
+def _report_to_case(mediation: MediationCase, actor: Any, resolved: bool) -> None:
+    """Tell the source case how the mediation ended, without any confidential detail."""
+    if mediation.source_case_id is None:
+        return
+    from gongzhi.cases.models import Case
+    from gongzhi.cases.services import case_add_event, case_resolve_externally
+
+    case = Case.objects.get(pk=mediation.source_case_id)
+    if resolved:
+        # The mediation's own checks authorised this, so the system acts on the case (the
+        # cases app does not let a mediator see cases). If the case moved on meanwhile
+        # (e.g. withdrawn), the timeline entry below still tells it.
+        with contextlib.suppress(DomainError):
+            case_resolve_externally(
+                case=case, actor=None, source=f"mediation:{mediation.number}",
+                summary=_("Resolved through people's mediation: the parties reached an agreement."),
+            )
+    case_add_event(
+        case=case, actor=actor, kind="mediation",
+        text=_("Mediation ended with an agreement.") if resolved else _("Mediation ended without an agreement."),
+        data={"mediation": mediation.number, "outcome": mediation.outcome}, is_public=False,
+    )
 
 
 # --- consent ----------------------------------------------------------------------------
@@ -730,6 +829,7 @@ def mediation_conclude(
     case.save(update_fields=["status", "outcome", "concluded_at", "court_confirmation_due", "followup_due"])
     case.legal_bases.add(*_legal_bases(legal_bases))
     _audit(case, "concluded", actor, outcome=case.outcome, version=agreement.version)
+    _report_to_case(case, actor, resolved=True)
     _notify(_party_users(case), "mediation_concluded", case, exclude=actor, court_due=case.court_confirmation_due)
     return case
 
@@ -754,6 +854,7 @@ def mediation_fail(
     case.save(update_fields=["referral"])
     case.legal_bases.add(*_legal_bases(legal_bases))
     _close(case, target, Outcome.FAILURE, note, actor)
+    _report_to_case(case, actor, resolved=False)
     if referral == Referral.LEGAL_AID:
         applicant = case.parties.filter(role=PartyRole.APPLICANT, user__isnull=False).select_related("user").first()
         if applicant is not None:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("apply/", views.apply, name="apply"),
     path("open/", views.open_case, name="open"),
+    path("from-case/<str:number>/", views.from_case, name="from_case"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/agreement.pdf", views.agreement_download, name="agreement_pdf"),
     path("<int:pk>/do/<slug:name>/", views.action, name="action"),

@@ -362,6 +362,47 @@ def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def from_case(request: HttpRequest, number: str) -> HttpResponse:
+    """Convert a reported neighbour dispute into mediation (linked from the case page)."""
+    from gongzhi.cases.models import Case
+
+    case = Case.objects.select_related("category", "area", "reporter").filter(number=number).first()
+    if case is None or not services.may_convert_case(request.user, case):
+        raise Http404(_("No such case."))
+    initial = {
+        "dispute_type": services.CATEGORY_DISPUTE_TYPE.get(case.category.code, ""),
+        "description": case.description,
+        "applicant_name": case.reporter.public_name if case.reporter else case.caller_name,
+    }
+    form = f.FromCaseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            mediation = services.mediation_from_case(
+                actor=request.user, case=case, dispute_type=d["dispute_type"], description=d["description"],
+                applicant_name=d["applicant_name"],
+                respondent=services.PartyData(
+                    PartyRole.RESPONDENT, d["respondent_name"], d["respondent_phone"], d["respondent_address"], "",
+                    d["respondent_account"],
+                ),
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Mediation case %(number)s opened.") % {"number": mediation.number})
+            if selectors.in_circle(request.user, mediation):
+                return redirect("mediation:detail", pk=mediation.pk)
+            return redirect("mediation:index")
+    return render(
+        request, "mediation/from_case.html",
+        {"case": case, "form": form, "is_dispute": services.is_dispute_case(case),
+         "existing": case.mediations.exclude(status=wf.Status.CLOSED).first()},
+        status=400 if form.errors else 200,
+    )
+
+
 # --- one-time links (no account) ---------------------------------------------------------------
 
 
