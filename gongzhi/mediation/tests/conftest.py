@@ -77,3 +77,22 @@ def english() -> Any:
 
     with translation.override("en"):
         yield
+
+
+def dispute_case(cast: Any, code: str = "neighbour-noise") -> Any:
+    """A reported neighbour dispute, dispatched to its department (cases app)."""
+    from gongzhi.cases import demo as cases_demo
+    from gongzhi.cases.models import Category
+    from gongzhi.cases.services import case_dispatch, case_submit
+
+    if not Category.objects.filter(code=code).exists():
+        cases_demo.seed_calendar()
+        cases_demo.seed_categories()
+        cases_demo.seed_catalogue(cast)
+    area = cast.grid(1, 1)
+    case = case_submit(
+        actor=cast.resident, channel="web", category=Category.objects.get(code=code),
+        description="The neighbours upstairs play loud music every night.", area=area,
+        lat=area.centroid_lat, lon=area.centroid_lon,
+    )
+    return case_dispatch(actor=cast.operator, case=case)
