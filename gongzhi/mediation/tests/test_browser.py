@@ -10,7 +10,7 @@ from django.utils import timezone
 from conftest import browser_login
 from gongzhi.mediation.models import LegalAidRequest, MediationCase
 
-from .conftest import designate
+from .conftest import designate, dispute_case
 
 
 def _as(browser: Any, live_server: Any, username: str, width: int = 1280) -> Any:
@@ -81,9 +81,21 @@ def _apply(page: Any, live_server: Any, tcast: Any, description: str) -> Mediati
 @pytest.mark.browser
 def test_neighbour_dispute_is_mediated_to_an_agreement_and_a_second_is_referred_to_legal_aid(browser, live_server, tcast):
     designate(tcast)
+    reported = dispute_case(tcast)
+    operator = _as(browser, live_server, "operator")
+    operator.goto(f"{live_server.url}/mediation/from-case/{reported.number}/")
+    assert operator.input_value("select[name=dispute_type]") == "noise"
+    operator.fill("input[name=respondent_name]", "张先生")
+    _submit(operator)
+    case = MediationCase.objects.get(source_case=reported)
+    assert case.origin == "case"
+    # The operator opened it but is not in its confidential circle.
+    assert operator.goto(f"{live_server.url}/mediation/{case.pk}/").status == 404
+
     resident = _as(browser, live_server, "resident", width=375)
-    case = _apply(resident, live_server, tcast, "Music from the flat upstairs every night until 2 am.")
-    assert case.number in resident.content()
+    _action(resident, live_server, case, "consent", via_case_page=True)
+    resident.check("input[name=consent][value=yes]")
+    _submit(resident)
 
     committee = _as(browser, live_server, "committee")
     _action(committee, live_server, case, "assign", via_case_page=True)
@@ -133,6 +145,8 @@ def test_neighbour_dispute_is_mediated_to_an_agreement_and_a_second_is_referred_
     _submit(mediator)
     case.refresh_from_db()
     assert case.status == "closed" and case.followups.count() == 1
+    reported.refresh_from_db()
+    assert reported.status == "replied"  # the reporter now evaluates the case, which then closes
 
     # An outsider finds nothing, not even the number.
     clerk = _as(browser, live_server, "clerk")
