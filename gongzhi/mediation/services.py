@@ -92,7 +92,7 @@ def _check(actor: Any, perm: str, case: MediationCase) -> None:
 
 
 def _lock(case: MediationCase) -> MediationCase:
-    return MediationCase.objects.select_for_update().select_related("area").get(pk=case.pk)
+    return MediationCase.objects.select_for_update(of=("self",)).select_related("area").get(pk=case.pk)
 
 
 def _locked_for(actor: Any, perm: str, case: MediationCase) -> MediationCase:
@@ -443,7 +443,7 @@ def party_respond(*, actor: Any, party: Party, consent: bool) -> Party:
     perm = "mediation.respond_mediationcase" if own else "mediation.recordconsent_mediationcase"
     case = _locked_for(actor, perm, party.case)
     channel = Channel.ACCOUNT if own else Channel.IN_PERSON
-    party = Party.objects.select_for_update().get(pk=party.pk)
+    party = Party.objects.select_for_update(of=("self",)).get(pk=party.pk)
     return _set_consent(case, party, consent, channel, actor)
 
 
@@ -493,11 +493,11 @@ def party_link_get(*, token: str) -> PartyLink:
 def party_link_use(*, token: str, accept: bool) -> PartyLink:
     """Consent / decline, or confirm the agreement, through a one-time link (no account)."""
     link = party_link_get(token=token)
-    link = PartyLink.objects.select_for_update().get(pk=link.pk)
+    link = PartyLink.objects.select_for_update(of=("self",)).get(pk=link.pk)
     if link.used_at is not None:
         raise OutOfScope(_("This link has expired or has already been used. Ask the mediator for a new one."))
     case = _lock(link.party.case)
-    party = Party.objects.select_for_update().get(pk=link.party_id)
+    party = Party.objects.select_for_update(of=("self",)).get(pk=link.party_id)
     if link.purpose == LinkPurpose.CONSENT:
         _set_consent(case, party, accept, Channel.LINK, None)
     else:
@@ -600,7 +600,7 @@ def assignment_declare(*, actor: Any, case: MediationCase, conflict: bool, reaso
     runs again with the address the mediator gave (used for the check, not stored)."""
     case = _locked_for(actor, "mediation.declare_mediationcase", case)
     _activity(case, "assign")
-    assignment = Assignment.objects.select_for_update().get(case=case, is_active=True, mediator=actor)
+    assignment = Assignment.objects.select_for_update(of=("self",)).get(case=case, is_active=True, mediator=actor)
     now = timezone.now()
     if conflict:
         reason = _clean(reason, "reason", _("Say briefly what the conflict of interest is."), 1000)
@@ -709,7 +709,7 @@ def session_record(
     case = session.case
     case = _locked_for(actor, "mediation.session_mediationcase", case)
     _activity(case, "session")
-    session = Session.objects.select_for_update().get(pk=session.pk)
+    session = Session.objects.select_for_update(of=("self",)).get(pk=session.pk)
     if session.status != SessionStatus.PLANNED:
         raise TransitionNotAllowed(_("Only a planned session can be recorded."))
     if status == SessionStatus.HELD:
@@ -953,7 +953,7 @@ def mediation_send_reminders(*, now: datetime | None = None) -> dict[str, int]:
         status=Status.IN_PROGRESS, due_at__lte=soon, deadline_reminded_at__isnull=True
     ).values_list("pk", flat=True):
         with transaction.atomic():
-            case = MediationCase.objects.select_for_update().select_related("area", "mediator").get(pk=pk)
+            case = MediationCase.objects.select_for_update(of=("self",)).select_related("area", "mediator").get(pk=pk)
             if case.deadline_reminded_at is not None:
                 continue
             case.deadline_reminded_at = now
@@ -968,7 +968,7 @@ def mediation_send_reminders(*, now: datetime | None = None) -> dict[str, int]:
         court_confirmation_due__lte=today + timedelta(days=7),
     ).values_list("pk", flat=True):
         with transaction.atomic():
-            case = MediationCase.objects.select_for_update().select_related("area", "mediator").get(pk=pk)
+            case = MediationCase.objects.select_for_update(of=("self",)).select_related("area", "mediator").get(pk=pk)
             case.court_reminded_at = now
             case.save(update_fields=["court_reminded_at"])
             _notify([*_party_users(case), case.mediator], "mediation_court_reminder", case, due=case.court_confirmation_due)
@@ -978,7 +978,7 @@ def mediation_send_reminders(*, now: datetime | None = None) -> dict[str, int]:
         status=Status.AGREED, followup_due__lte=today, followup_reminded_at__isnull=True
     ).values_list("pk", flat=True):
         with transaction.atomic():
-            case = MediationCase.objects.select_for_update().select_related("area", "mediator").get(pk=pk)
+            case = MediationCase.objects.select_for_update(of=("self",)).select_related("area", "mediator").get(pk=pk)
             case.followup_reminded_at = now
             case.save(update_fields=["followup_reminded_at"])
             _notify([case.mediator], "mediation_followup_due", case, due=case.followup_due)
@@ -1039,7 +1039,7 @@ def _aid_lock(request: LegalAidRequest, actor: Any, perm: str, action: str) -> L
         raise OutOfScope(_("Legal-aid request not found."))
     if not can(actor, perm, request):
         raise NotPermitted(_("Your role does not allow this action on the request."))
-    request = LegalAidRequest.objects.select_for_update().select_related("area", "provider").get(pk=request.pk)
+    request = LegalAidRequest.objects.select_for_update(of=("self",)).select_related("area", "provider").get(pk=request.pk)
     if not wf.aid_can_transition(request.status, action):
         raise TransitionNotAllowed(
             _("This is not possible while the request is “%(status)s”.")

@@ -49,6 +49,7 @@ def test_only_disputes_go_to_mediation_and_only_staff_convert(supervised):
             _convert(cast, case, actor=cast.users[persona])
 
 
+@pytest.mark.pg
 def test_agreement_resolves_the_case_without_confidential_detail(supervised):
     cast = supervised
     case = dispute_case(cast)

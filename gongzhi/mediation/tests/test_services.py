@@ -32,6 +32,7 @@ def test_application_makes_the_applicant_a_consenting_party_and_asks_the_respond
     assert case_open.number.startswith("M")
 
 
+@pytest.mark.pg
 def test_full_mediation_from_application_to_closed_agreement(supervised):
     cast = supervised
     case = running(cast)
@@ -260,6 +261,7 @@ def test_follow_up_date_before_the_agreement_is_refused(case_running, cast):
     assert "visited_on" in info.value.errors
 
 
+@pytest.mark.pg
 def test_legal_aid_is_routed_accepted_and_concluded_by_the_provider(cast, legalaid_user):
     aid = services.legal_aid_request(actor=cast.resident, area=cast.community(1), matter="Landlord keeps my deposit.")
     assert not can(legalaid_user, "mediation.view_legalaidrequest", aid)

@@ -61,6 +61,7 @@ def test_statistics_for_someone_without_a_role_are_empty(supervised):
     assert selectors.mediation_statistics(actor=supervised.clerk)["totals"]["opened"] == 0
 
 
+@pytest.mark.pg
 def test_reminders_warn_before_the_limit_once_and_after_an_extension_again(supervised):
     cast = supervised
     case = running(cast)
