@@ -398,7 +398,7 @@ def from_case(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request, "mediation/from_case.html",
         {"case": case, "form": form, "is_dispute": services.is_dispute_case(case),
-         "existing": case.mediations.exclude(status=wf.Status.CLOSED).first()},
+         "existing": MediationCase.objects.filter(source_case=case).exclude(status=wf.Status.CLOSED).first()},
         status=400 if form.errors else 200,
     )
 
