@@ -4,30 +4,49 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from django.conf import settings
 
 from django.db import transaction
 from django.utils import timezone
 
-from .models import AuditEvent, StreamHead
+from .models import AuditAnchor, AuditEvent, StreamHead
 
 GENESIS = "0" * 64
 
 
-def event_digest(*, stream: str, seq: int, action: str, actor_id: int | None, data: dict[str, Any],
-                 created_at: datetime, prev_hash: str) -> str:
-    """The hash that chains an event to its predecessor; canonical JSON, UTC time."""
+def event_digest(
+    *,
+    stream: str,
+    seq: int,
+    action: str,
+    actor_id: int | None,
+    data: dict[str, Any],
+    created_at: datetime,
+    prev_hash: str,
+    actor_label: str | None = None,
+) -> str:
+    """The hash that chains an event to its predecessor; canonical JSON, UTC time.
+
+    `actor_label` is covered since the anchors were added; events written before that
+    were hashed without it (`None`), and the verifier accepts either form.
+    """
+    fields: dict[str, Any] = {
+        "stream": stream,
+        "seq": seq,
+        "action": action,
+        "actor": actor_id,
+        "data": data,
+        "at": created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "prev": prev_hash,
+    }
+    if actor_label is not None:
+        fields["label"] = actor_label
     payload = json.dumps(
-        {
-            "stream": stream,
-            "seq": seq,
-            "action": action,
-            "actor": actor_id,
-            "data": data,
-            "at": created_at.astimezone(UTC).isoformat(timespec="microseconds"),
-            "prev": prev_hash,
-        },
+        fields,
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
@@ -36,7 +55,9 @@ def event_digest(*, stream: str, seq: int, action: str, actor_id: int | None, da
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def audit_record(*, stream: str, action: str, actor: Any = None, data: dict[str, Any] | None = None) -> AuditEvent:
+def audit_record(
+    *, stream: str, action: str, actor: Any = None, data: dict[str, Any] | None = None
+) -> AuditEvent:
     """Append one event to `stream` (e.g. "case:42", "membership:7", "access:case:42").
 
     Locks only the stream's head row, inside the caller's transaction if there is one,
@@ -50,15 +71,23 @@ def audit_record(*, stream: str, action: str, actor: Any = None, data: dict[str,
         seq = head.seq + 1
         prev = head.hash or GENESIS
         now = timezone.now()
+        label = str(actor)[:120] if actor_id else ""
         digest = event_digest(
-            stream=stream, seq=seq, action=action, actor_id=actor_id, data=data, created_at=now, prev_hash=prev
+            stream=stream,
+            seq=seq,
+            action=action,
+            actor_id=actor_id,
+            data=data,
+            created_at=now,
+            prev_hash=prev,
+            actor_label=label,
         )
         event = AuditEvent.objects.create(
             stream=stream,
             seq=seq,
             action=action,
             actor_id=actor_id,
-            actor_label=str(actor)[:120] if actor_id else "",
+            actor_label=label,
             data=data,
             created_at=now,
             prev_hash=prev,
@@ -66,3 +95,136 @@ def audit_record(*, stream: str, action: str, actor: Any = None, data: dict[str,
         )
         StreamHead.objects.filter(pk=head.pk).update(seq=seq, hash=digest)
     return event
+
+
+def anchor_events_digest(events: Iterable[tuple[str, int, str]]) -> str:
+    """Digest over (stream, seq, hash) triples, in the order given ((stream, seq) order)."""
+    h = hashlib.sha256()
+    for stream, seq, digest in events:
+        h.update(f"{stream}\x1f{seq}\x1f{digest}\n".encode())
+    return h.hexdigest()
+
+
+def anchor_digest(
+    *,
+    number: int,
+    period_start: datetime,
+    period_end: datetime,
+    event_count: int,
+    stream_count: int,
+    events_digest: str,
+    prev_hash: str,
+) -> str:
+    """The hash that chains an anchor to the previous one."""
+    payload = json.dumps(
+        {
+            "number": number,
+            "start": period_start.astimezone(UTC).isoformat(timespec="microseconds"),
+            "end": period_end.astimezone(UTC).isoformat(timespec="microseconds"),
+            "events": event_count,
+            "streams": stream_count,
+            "digest": events_digest,
+            "prev": prev_hash,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def period_events(start: datetime | None, end: datetime) -> Iterator[tuple[str, int, str]]:
+    qs = AuditEvent.objects.filter(created_at__lt=end)
+    if start is not None:
+        qs = qs.filter(created_at__gte=start)
+    yield from (
+        qs.order_by("stream", "seq").values_list("stream", "seq", "hash").iterator(chunk_size=5000)
+    )
+
+
+def period_heads(triples: Iterable[tuple[str, int, str]]) -> dict[str, list[Any]]:
+    """{stream: [last seq, its hash, number of events]} over (stream, seq)-ordered triples."""
+    heads: dict[str, list[Any]] = {}
+    for stream, seq, digest in triples:
+        entry = heads.get(stream)
+        heads[stream] = [seq, digest, (entry[2] if entry else 0) + 1]
+    return heads
+
+
+def anchor_grace() -> timedelta:
+    return timedelta(seconds=getattr(settings, "GONGZHI_AUDIT_ANCHOR_GRACE_SECONDS", 300))
+
+
+def audit_anchor_create(*, until: datetime | None = None) -> AuditAnchor | None:
+    """Seal every event created since the last anchor and before `until` into a new anchor.
+
+    `until` defaults to now minus a grace period, so that transactions still in flight
+    (whose events carry an earlier timestamp but have not committed) fall into the next
+    anchor rather than being missed. Reads only: writers are never blocked. Anchors are
+    serialised among themselves by locking the latest anchor row. Returns None when there
+    is nothing new to seal.
+    """
+    end = until or timezone.now() - anchor_grace()
+    with transaction.atomic():
+        last = AuditAnchor.objects.select_for_update().order_by("-number").first()
+        start = last.period_end if last else None
+        if start is not None and end <= start:
+            return None
+        triples = list(period_events(start, end))
+        count = len(triples)
+        heads = period_heads(triples)
+        streams = heads.keys()
+        if last is None and count == 0:
+            return None
+        first_start = (
+            start
+            or AuditEvent.objects.order_by("created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        assert first_start is not None
+        number = (last.number + 1) if last else 1
+        prev = last.hash if last else GENESIS
+        digest = anchor_events_digest(triples)
+        anchor = AuditAnchor(
+            number=number,
+            period_start=first_start,
+            period_end=end,
+            event_count=count,
+            stream_count=len(streams),
+            events_digest=digest,
+            heads=heads,
+            prev_hash=prev,
+            created_at=timezone.now(),
+        )
+        anchor.hash = anchor_digest(
+            number=number,
+            period_start=first_start,
+            period_end=end,
+            event_count=count,
+            stream_count=len(streams),
+            events_digest=digest,
+            prev_hash=prev,
+        )
+        anchor.save(force_insert=True)
+    return anchor
+
+
+def anchor_as_dict(anchor: AuditAnchor) -> dict[str, Any]:
+    return {
+        "number": anchor.number,
+        "period_start": anchor.period_start.astimezone(UTC).isoformat(timespec="microseconds"),
+        "period_end": anchor.period_end.astimezone(UTC).isoformat(timespec="microseconds"),
+        "event_count": anchor.event_count,
+        "stream_count": anchor.stream_count,
+        "events_digest": anchor.events_digest,
+        "prev_hash": anchor.prev_hash,
+        "hash": anchor.hash,
+        "created_at": anchor.created_at.astimezone(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def audit_read(
+    *, stream: str, actor: Any, what: str, data: dict[str, Any] | None = None
+) -> AuditEvent:
+    """Log a sensitive read (contact details, mediation files) on `access:<stream>`."""
+    return audit_record(stream=f"access:{stream}", action=f"read:{what}", actor=actor, data=data)
