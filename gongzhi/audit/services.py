@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-
 from django.db import transaction
 from django.utils import timezone
 

@@ -58,7 +58,7 @@ def _found(streams: list[str] | None = None) -> set[tuple[str, int, str]]:
 
 
 def _mine() -> set[tuple[str, int, str]]:
-    return _found(STREAMS + ["anchors", "case:9999"])
+    return _found([*STREAMS, "anchors", "case:9999"])
 
 
 POSITIONS = [(stream, seq) for stream in STREAMS for seq in range(1, PER_STREAM + 1)]
