@@ -109,3 +109,21 @@ class RetentionRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.data_type}: {self.months}"
+
+
+class ConsentPurpose(models.TextChoices):
+    NOTIFICATIONS = (
+        "notifications",
+        _("E-mail copies of my notifications (replies to my cases, votes, activities)"),
+    )
+    ALERTS = "alerts", _("Safety alerts for the areas where I live")
+    NEWS = "news", _("News about consultations and results in my area")
+
+
+# Without any record, service messages about a person's own matters are sent (they asked
+# for the service); everything else needs an explicit yes.
+CONSENT_DEFAULTS = {
+    ConsentPurpose.NOTIFICATIONS: True,
+    ConsentPurpose.ALERTS: False,
+    ConsentPurpose.NEWS: False,
+}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
@@ -9,8 +10,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import AuditAnchor, AuditEvent, StreamHead
 
@@ -227,3 +230,172 @@ def audit_read(
 ) -> AuditEvent:
     """Log a sensitive read (contact details, mediation files) on `access:<stream>`."""
     return audit_record(stream=f"access:{stream}", action=f"read:{what}", actor=actor, data=data)
+
+
+# --- Privacy: export, deletion, consent, retention ----------------------------------------
+
+
+def account_export(*, actor: Any) -> dict[str, Any]:
+    """Everything the registered apps hold about `actor`, as one JSON-ready dict.
+
+    Side effect: records the export on the person's own `account:<id>` stream.
+    """
+    from .privacy import handlers
+
+    sections: dict[str, Any] = {}
+    for handler in handlers():
+        if handler.exporter is not None:
+            sections[handler.app] = handler.exporter(actor)
+    audit_record(
+        stream=f"account:{actor.pk}",
+        action="data_exported",
+        actor=actor,
+        data={"sections": sorted(sections)},
+    )
+    return {
+        "format": "gongzhi-personal-data/1",
+        "exported_at": timezone.now().astimezone(UTC).isoformat(timespec="seconds"),
+        "user_id": actor.pk,
+        "sections": json.loads(json.dumps(sections, default=str)),
+    }
+
+
+def account_deletion_blockers(*, actor: Any) -> list[str]:
+    """What stops `actor` from deleting their account right now (empty: nothing)."""
+    from .privacy import handlers
+
+    reasons = []
+    for handler in handlers():
+        if handler.deletion_blocker is not None:
+            reason = handler.deletion_blocker(actor)
+            if reason:
+                reasons.append(str(reason))
+    return reasons
+
+
+def account_delete(*, actor: Any, password: str) -> None:
+    """Delete the person's account: anonymise the user row and everything registered.
+
+    Preconditions: the password is right and no app blocks the deletion (open mediation,
+    an active role). Runs in one transaction with the user row locked: either every app
+    anonymised its part or nothing changed. Records (cases, votes) stay, without the person.
+    """
+    from gongzhi.core.errors import Conflict, ValidationFailed
+
+    from .privacy import handlers
+
+    if not password or not actor.check_password(password):
+        raise ValidationFailed(
+            _("The password is not right. Enter your current password to confirm."),
+            field="password",
+        )
+    with transaction.atomic():
+        user = get_user_model().objects.select_for_update().get(pk=actor.pk)
+        reasons = account_deletion_blockers(actor=user)
+        if reasons:
+            raise Conflict(
+                _("Your account cannot be deleted yet: %(reasons)s")
+                % {"reasons": " ".join(reasons)}
+            )
+        audit_record(
+            stream=f"account:{user.pk}",
+            action="account_deleted",
+            actor=user,
+            data={"apps": [h.app for h in handlers() if h.anonymiser is not None]},
+        )
+        # accounts last: the others may still look the person up by their row.
+        for handler in sorted(handlers(), key=lambda h: h.app == "accounts"):
+            if handler.anonymiser is not None:
+                handler.anonymiser(user)
+
+
+def email_consent_given(*, user: Any, purpose: str) -> bool:
+    """Whether `user` currently agrees to e-mail for `purpose` (see CONSENT_DEFAULTS)."""
+    from .models import CONSENT_DEFAULTS, EmailConsent
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    latest = (
+        EmailConsent.objects.filter(user=user, purpose=purpose).order_by("-given_at", "-pk").first()
+    )
+    if latest is None:
+        return CONSENT_DEFAULTS.get(purpose, False)  # type: ignore[call-overload]
+    return latest.withdrawn_at is None
+
+
+def email_consent_set(*, actor: Any, purpose: str, given: bool) -> None:
+    """Give or withdraw consent; every change is kept (a new row, or the withdrawal time)."""
+    from gongzhi.core.errors import ValidationFailed
+
+    from .models import CONSENT_DEFAULTS, ConsentPurpose, EmailConsent
+
+    if purpose not in ConsentPurpose.values:
+        raise ValidationFailed(_("Unknown purpose."), field="purpose")
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().get(pk=actor.pk)
+        current = EmailConsent.objects.filter(
+            user=actor, purpose=purpose, withdrawn_at__isnull=True
+        ).first()
+        now = timezone.now()
+        if given and current is None:
+            EmailConsent.objects.create(user=actor, purpose=purpose, given_at=now)
+        elif not given and current is not None:
+            EmailConsent.objects.filter(pk=current.pk).update(withdrawn_at=now)
+        elif (
+            not given
+            and current is None
+            and CONSENT_DEFAULTS.get(purpose)  # type: ignore[call-overload]
+            and not EmailConsent.objects.filter(user=actor, purpose=purpose).exists()
+        ):
+            # Record the refusal of a purpose that was on by default.
+            EmailConsent.objects.create(user=actor, purpose=purpose, given_at=now, withdrawn_at=now)
+        else:
+            return
+        audit_record(
+            stream=f"account:{actor.pk}",
+            action="consent_given" if given else "consent_withdrawn",
+            actor=actor,
+            data={"purpose": purpose},
+        )
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    year, month = divmod(moment.month - 1 - months, 12)
+    target_year, target_month = moment.year + year, month + 1
+    day = min(moment.day, calendar.monthrange(target_year, target_month)[1])
+    return moment.replace(year=target_year, month=target_month, day=day)
+
+
+def retention_run(*, now: datetime | None = None) -> dict[str, int]:
+    """Run every registered purger with its rule's cutoff; returns rows touched per type.
+
+    A rule row is created with the purger's default the first time it runs; staff change
+    the months in the admin. Each purger runs in its own transaction so one failure does
+    not undo the others' work, and every run is recorded on the `privacy:retention` stream.
+    """
+    from .models import RetentionRule
+    from .privacy import purgers
+
+    moment = now or timezone.now()
+    result: dict[str, int] = {}
+    for spec in purgers():
+        with transaction.atomic():
+            rule, _created = RetentionRule.objects.select_for_update().get_or_create(
+                data_type=spec.data_type,
+                defaults={"months": spec.default_months, "note": str(spec.label)[:200]},
+            )
+            cutoff = months_before(moment, rule.months)
+            count = spec.purger(cutoff)
+            RetentionRule.objects.filter(pk=rule.pk).update(last_run_at=moment, last_purged=count)
+            audit_record(
+                stream="privacy:retention",
+                action="purged",
+                data={
+                    "data_type": spec.data_type,
+                    "months": rule.months,
+                    "cutoff": cutoff.isoformat(),
+                    "count": count,
+                },
+            )
+        result[spec.data_type] = count
+    return result
