@@ -134,8 +134,10 @@ def anchor_digest(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def period_events(start: datetime | None, end: datetime) -> Iterator[tuple[str, int, str]]:
-    qs = AuditEvent.objects.filter(created_at__lt=end)
+def period_events(
+    start: datetime | None, end: datetime, *, using: str = "default"
+) -> Iterator[tuple[str, int, str]]:
+    qs = AuditEvent.objects.using(using).filter(created_at__lt=end)
     if start is not None:
         qs = qs.filter(created_at__gte=start)
     yield from (

@@ -116,9 +116,12 @@ _FIELDS = (
 )
 
 
-def _rows() -> Iterator[_Row]:
+def _rows(using: str) -> Iterator[_Row]:
     for values in (
-        AuditEvent.objects.order_by("stream", "seq").values_list(*_FIELDS).iterator(chunk_size=2000)
+        AuditEvent.objects.using(using)
+        .order_by("stream", "seq")
+        .values_list(*_FIELDS)
+        .iterator(chunk_size=2000)
     ):
         yield _Row(*values)
 
@@ -206,9 +209,9 @@ def _check_stream(
         )
 
 
-def _check_anchors(report: Report) -> None:
+def _check_anchors(report: Report, using: str) -> None:
     previous: AuditAnchor | None = None
-    for anchor in AuditAnchor.objects.order_by("number").iterator():
+    for anchor in AuditAnchor.objects.using(using).order_by("number").iterator():
         report.anchors += 1
         n = anchor.number
         expected_number = previous.number + 1 if previous else 1
@@ -240,7 +243,7 @@ def _check_anchors(report: Report) -> None:
                 )
             )
         start = previous.period_end if previous is not None else None
-        triples = list(period_events(start, anchor.period_end))
+        triples = list(period_events(start, anchor.period_end, using=using))
         if anchor_events_digest(triples) != anchor.events_digest:
             report.add(
                 Finding(
@@ -305,16 +308,18 @@ def _compare_heads(report: Report, anchor: AuditAnchor, now: dict[str, list[Any]
             )
 
 
-def audit_verify(*, streams: Iterable[str] | None = None) -> Report:
+def audit_verify(*, streams: Iterable[str] | None = None, using: str = "default") -> Report:
     """Check every stream (or the given ones) and every anchor; return the findings."""
     report = Report()
     wanted = set(streams) if streams is not None else None
     heads = {
         s: (seq, h)
-        for s, seq, h in StreamHead.objects.values_list("stream", "seq", "hash").iterator()
+        for s, seq, h in StreamHead.objects.using(using)
+        .values_list("stream", "seq", "hash")
+        .iterator()
     }
     seen: set[str] = set()
-    for stream, group in itertools.groupby(_rows(), key=lambda r: r.stream):
+    for stream, group in itertools.groupby(_rows(using), key=lambda r: r.stream):
         if wanted is not None and stream not in wanted:
             continue
         rows = list(group)
@@ -333,6 +338,6 @@ def audit_verify(*, streams: Iterable[str] | None = None) -> Report:
                 )
             )
     if wanted is None:
-        _check_anchors(report)
+        _check_anchors(report, using)
     report.findings.sort()
     return report
