@@ -6,10 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from gongzhi.organizations.selectors import scope_q
-
 from .models import Residence, ResidenceStatus
-from .permissions import RESIDENCE_DECIDERS
+from .permissions import residence_scope_q
 
 
 def verified_area_codes(user: Any) -> list[str]:
@@ -34,7 +32,7 @@ def residence_list_for_review(*, actor: Any) -> QuerySet[Residence]:
     """Pending residence requests in the actor's scope, oldest first."""
     return (
         Residence.objects.filter(status=ResidenceStatus.PENDING)
-        .filter(scope_q(actor, *RESIDENCE_DECIDERS, prefix="area__"))
+        .filter(residence_scope_q(actor))
         .select_related("user", "area")
         .order_by("requested_at")
     )

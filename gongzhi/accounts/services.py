@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from gongzhi.audit.services import audit_record
 from gongzhi.core.errors import Conflict, OutOfScope, TransitionNotAllowed, ValidationFailed
 from gongzhi.notifications.services import notification_send
+from gongzhi.organizations.models import Role
 from gongzhi.organizations.selectors import users_with_role_over
 from gongzhi.territory.models import Area, AreaKind
 
 from .models import LANGUAGE_CHOICES, Residence, ResidenceStatus, User
-from .permissions import RESIDENCE_DECIDERS
 
 RESIDENCE_KINDS = (AreaKind.COMMUNITY, AreaKind.GRID)
 
@@ -52,7 +52,7 @@ def residence_request(*, actor: User, area: Area, note: str = "") -> Residence:
             field="area",
         ) from None
     audit_record(stream=f"residence:{residence.pk}", action="residence.requested", actor=actor, data={"area": area.code})
-    for staff in users_with_role_over(area, [r.value for r in RESIDENCE_DECIDERS if r.value != "admin"]):
+    for staff in users_with_role_over(area, [Role.COMMITTEE, Role.GRID_WORKER]):
         notification_send(
             recipient=staff, kind="residence_requested", context={"area": area}, url="/accounts/residences/review/",
             email=False,

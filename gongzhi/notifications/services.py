@@ -24,7 +24,10 @@ _engine: Engine | None = None
 def _text_engine() -> Engine:
     global _engine
     if _engine is None:
-        _engine = Engine(app_dirs=True, autoescape=False)
+        from django.template import engines
+
+        main = engines["django"].engine  # type: ignore[attr-defined]
+        _engine = Engine(dirs=main.dirs, app_dirs=True, autoescape=False, libraries=main.libraries)
     return _engine
 
 
