@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from gongzhi.core.errors import DomainError
 from gongzhi.core.forms import add_domain_error
@@ -20,11 +21,13 @@ from .models import AuditAnchor, ConsentPurpose
 from .ratelimit import rate_limit_request
 
 
+@require_safe
 def anchors(request: HttpRequest) -> HttpResponse:
     page = Paginator(AuditAnchor.objects.order_by("-number"), 50).get_page(request.GET.get("page"))
     return render(request, "audit/anchors.html", {"page": page})
 
 
+@require_safe
 def anchors_json(request: HttpRequest) -> HttpResponse:
     data = [services.anchor_as_dict(a) for a in AuditAnchor.objects.order_by("number")]
     return JsonResponse(
@@ -33,6 +36,7 @@ def anchors_json(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 @never_cache
 def my_data(request: HttpRequest) -> HttpResponse:
     export = services.account_export(actor=request.user)
@@ -40,6 +44,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 @never_cache
 def my_data_json(request: HttpRequest) -> HttpResponse:
     rate_limit_request(request, "my-data-download", 20, 3600)
@@ -59,7 +64,7 @@ def consents(request: HttpRequest) -> HttpResponse:
     current = {
         p: services.email_consent_given(user=request.user, purpose=p) for p in ConsentPurpose.values
     }
-    form = ConsentForm(request.POST or None, current=current)
+    form = ConsentForm(request.POST if request.method == "POST" else None, current=current)
     if request.method == "POST" and form.is_valid():
         for purpose in ConsentPurpose.values:
             services.email_consent_set(
@@ -76,7 +81,7 @@ def consents(request: HttpRequest) -> HttpResponse:
 @never_cache
 def account_delete(request: HttpRequest) -> HttpResponse:
     blockers = services.account_deletion_blockers(actor=request.user)
-    form = AccountDeleteForm(request.POST or None)
+    form = AccountDeleteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         rate_limit_request(request, "account-delete", 5, 900)
         if form.is_valid():
