@@ -29,6 +29,14 @@ run: install translations
 test:
 	@scripts/test.sh
 
+# Production mode on this machine: PostgreSQL + Redis on loopback, gunicorn, huey consumers.
+run-prod: install translations
+	@HOST=$(HOST) PORT=$(PORT) scripts/run_prod.sh
+
+# Every benchmark in bench/, with ratios against same-run baselines: bench/results.json.
+bench: install
+	@scripts/bench.sh
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -18,6 +18,14 @@ import polib
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _entries(path: Path) -> list[tuple[str, str, str, tuple[str, ...]]]:
+    return sorted(
+        (e.msgid, e.msgid_plural, e.msgstr + "|".join(e.msgstr_plural.values()), tuple(sorted(e.flags)))
+        for e in polib.pofile(str(path))
+        if not e.obsolete
+    )
+
+
 def main() -> int:
     check = "--check" in sys.argv
     if shutil.which("xgettext") is None:
@@ -37,6 +45,11 @@ def main() -> int:
              "--ignore", "*/tests/*", "--ignore", "scripts/*", "-v", "0"],
             cwd=ROOT, env=env, check=True,
         )
+        # A catalogue whose entries did not change keeps its old header (no date churn).
+        for po_path in ROOT.glob("gongzhi/*/locale/zh_Hans/LC_MESSAGES/django.po"):
+            saved = backup / po_path.relative_to(ROOT)
+            if saved.exists() and _entries(saved) == _entries(po_path):
+                shutil.copy2(saved, po_path)
         missing: list[str] = []
         for po_path in sorted(ROOT.glob("gongzhi/*/locale/zh_Hans/LC_MESSAGES/django.po")):
             po = polib.pofile(str(po_path))

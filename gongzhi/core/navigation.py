@@ -38,7 +38,7 @@ ITEMS: list[NavItem] = [
     NavItem("safety:patrols", _("Patrols"), (Role.GRID_WORKER,)),
     NavItem("intelligence:warnings", _("Early warnings"), (Role.COMMITTEE,)),
     NavItem("analytics:dashboard", _("Dashboard"), (Role.COMMITTEE, Role.HEAD, Role.STAFF, Role.GRID_WORKER)),
-    NavItem("accounts:residence_review", _("Residence requests"), (Role.COMMITTEE, Role.GRID_WORKER, Role.HEAD)),
+    NavItem("accounts:residence_review", _("Residence requests"), (Role.COMMITTEE, Role.GRID_WORKER)),
     NavItem("organizations:list", _("Members"), (Role.COMMITTEE, Role.HEAD, Role.ADMIN)),
 ]
 

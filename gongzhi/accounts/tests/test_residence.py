@@ -9,6 +9,8 @@ from gongzhi.audit.models import AuditEvent
 from gongzhi.core.errors import Conflict, OutOfScope, TransitionNotAllowed, ValidationFailed
 from gongzhi.notifications.models import Notification
 
+pytestmark = pytest.mark.pg
+
 
 @pytest.fixture
 def newcomer(django_user_model):

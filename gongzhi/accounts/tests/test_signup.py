@@ -65,3 +65,20 @@ def test_field_errors_come_in_chinese_for_a_chinese_speaker(client, cast):
 def test_field_errors_come_in_english_for_an_english_speaker(client, cast):
     response = signup(client, language="en", phone="12ab")
     assert "Enter a phone number with digits only" in response.content.decode()
+
+
+def test_repeated_failed_log_ins_lock_out_with_a_clear_message(client, cast):
+    from django.core.cache import cache
+
+    cache.clear()
+    client.cookies["gongzhi_language"] = "en"
+    for _ in range(5):
+        response = client.post("/accounts/login/", {"login": "resident", "password": "wrong-password"})
+        assert response.status_code == 200
+        assert "The username and/or password you specified are not correct." in response.content.decode()
+    response = client.post("/accounts/login/", {"login": "resident", "password": "gongzhi-demo-2026"})
+    assert response.status_code in (200, 429)
+    assert "Too many failed login attempts" in response.content.decode()
+    cache.clear()
+    response = client.post("/accounts/login/", {"login": "resident", "password": "gongzhi-demo-2026"})
+    assert response.status_code == 302

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gongzhi.core.metrics.MetricsMiddleware",
     "gongzhi.core.middleware.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -250,3 +251,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 GONGZHI_REQUEST_LOG = env.bool("GONGZHI_REQUEST_LOG", default=False)
+GONGZHI_METRICS_TOKEN = env.str("GONGZHI_METRICS_TOKEN", default="")
+
+# Read replicas for dashboards: GONGZHI_READ_REPLICA_URLS=postgres://...,postgres://...
+for _i, _url in enumerate(env.list("GONGZHI_READ_REPLICA_URLS", default=[])):
+    DATABASES[f"replica{_i}"] = {**env.db_url_config(_url), "CONN_MAX_AGE": 600, "CONN_HEALTH_CHECKS": True,
+                                  "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["gongzhi.core.db.ReplicaRouter"]

@@ -32,7 +32,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("GONGZHI_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
+# Only `make run-prod` on loopback (plain HTTP) turns this on; never in a real deployment.
+_insecure_cookies = env.bool("GONGZHI_INSECURE_COOKIES", default=False)
+SESSION_COOKIE_SECURE = not _insecure_cookies
+CSRF_COOKIE_SECURE = not _insecure_cookies
 GONGZHI_REQUEST_LOG = env.bool("GONGZHI_REQUEST_LOG", default=True)
 EMAIL_BACKEND = env.str("GONGZHI_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

@@ -10,6 +10,8 @@ from gongzhi.territory.models import Area
 from gongzhi.territory.services import areas_import_geojson
 from gongzhi.territory.spatial import area_for_point, grid_for_point
 
+pytestmark = pytest.mark.pg
+
 
 def square(x, y, size=0.01):
     return {"type": "Polygon", "coordinates": [[[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]]}
