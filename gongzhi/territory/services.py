@@ -76,6 +76,9 @@ def area_save(
             "centroid_lon": lon,
         },
     )
+    # Bump now (this process sees its own writes at once) and again after commit (so
+    # other processes rebuild from committed rows, never from a half-done import).
+    bump_version()
     transaction.on_commit(bump_version)
     return area
 
