@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.organizations.models import Role
+from gongzhi.volunteering import labels as volunteering_labels
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
@@ -40,6 +41,9 @@ ITEMS: list[NavItem] = [
     NavItem("analytics:dashboard", _("Dashboard"), (Role.COMMITTEE, Role.HEAD, Role.STAFF, Role.GRID_WORKER)),
     NavItem("accounts:residence_review", _("Residence requests"), (Role.COMMITTEE, Role.GRID_WORKER)),
     NavItem("organizations:list", _("Members"), (Role.COMMITTEE, Role.HEAD, Role.ADMIN)),
+    NavItem("volunteering:organise", volunteering_labels.NAV_ORGANISE, (Role.SOCIAL_MEMBER,)),
+    NavItem("volunteering:referrals", volunteering_labels.NAV_REFERRALS, (Role.SOCIAL_MEMBER,)),
+    NavItem("volunteering:review_queue", volunteering_labels.NAV_REVIEW, (Role.COMMITTEE,)),
 ]
 
 
