@@ -19,7 +19,7 @@ from .models import Residence
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = ProfileForm(request.POST or None, instance=user, prefix="profile")
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=user, prefix="profile")
     residence_form = ResidenceRequestForm(prefix="residence")
     if request.method == "POST" and form.is_valid():
         services.user_update_profile(
@@ -94,7 +94,7 @@ def residence_decide(request: HttpRequest, pk: int) -> HttpResponse:
     residence = selectors.residence_list_for_review(actor=request.user).filter(pk=pk).first()
     if residence is None:
         raise Http404(_("Residence request not found."))
-    form = ResidenceDecisionForm(request.POST or None)
+    form = ResidenceDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.residence_decide(

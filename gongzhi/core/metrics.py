@@ -83,7 +83,10 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     """Metrics for Prometheus: from loopback, or with `Authorization: Bearer <GONGZHI_METRICS_TOKEN>`."""
     token = getattr(settings, "GONGZHI_METRICS_TOKEN", "")
     remote = request.META.get("REMOTE_ADDR", "")
-    authorised = remote in ("127.0.0.1", "::1") or (token and request.headers.get("Authorization") == f"Bearer {token}")
+    # Loopback counts only for a direct scrape: behind a reverse proxy on the same host
+    # every request comes from loopback, but carries X-Forwarded-For.
+    direct_loopback = remote in ("127.0.0.1", "::1") and "X-Forwarded-For" not in request.headers
+    authorised = direct_loopback or (token and request.headers.get("Authorization") == f"Bearer {token}")
     if not authorised:
         return HttpResponse(status=404)
     registry = CollectorRegistry()

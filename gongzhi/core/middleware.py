@@ -11,7 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from .errors import DomainError
+from .errors import DomainError, RateLimited
 
 request_log = logging.getLogger("gongzhi.request")
 
@@ -62,10 +62,9 @@ class DomainErrorMiddleware:
         if not isinstance(exception, DomainError):
             return None
         if request.headers.get("Accept", "").startswith("application/json"):
-            return JsonResponse(exception.as_dict(), status=exception.status)
-        return render(
-            request,
-            "core/domain_error.html",
-            {"error": exception},
-            status=exception.status,
-        )
+            response: HttpResponse = JsonResponse(exception.as_dict(), status=exception.status)
+        else:
+            response = render(request, "core/domain_error.html", {"error": exception}, status=exception.status)
+        if isinstance(exception, RateLimited):
+            response["Retry-After"] = str(exception.retry_after)
+        return response

@@ -33,6 +33,7 @@ ITEMS: list[NavItem] = [
     NavItem("analytics:public", _("Results"), (PUBLIC,)),
     NavItem("cases:mine", _("My cases"), (SIGNED_IN,)),
     NavItem("mediation:index", _("Mediation"), (SIGNED_IN,)),
+    NavItem("audit:my_data", _("My data"), (SIGNED_IN,)),
     NavItem("cases:triage", _("Triage"), (Role.OPERATOR, Role.COMMITTEE)),
     NavItem("cases:intake", _("Phone and counter intake"), (Role.OPERATOR,)),
     NavItem("cases:queue", _("Department queue"), (Role.STAFF, Role.HEAD)),

@@ -32,7 +32,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def members(request: HttpRequest, code: str) -> HttpResponse:
     organisation = _manageable(request, code)
     form = InviteForm(
-        request.POST or None, organisation=organisation, can_grant_privileged=selectors.is_admin(request.user)
+        request.POST if request.method == "POST" else None, organisation=organisation, can_grant_privileged=selectors.is_admin(request.user)
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -30,7 +30,7 @@ class AreaAdmin(admin.ModelAdmin):
         ]
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        form = GeoJSONImportForm(request.POST or None, request.FILES or None)
+        form = GeoJSONImportForm(*((request.POST, request.FILES) if request.method == "POST" else (None, None)))
         problems: dict[str, list[str]] = {}
         if request.method == "POST" and form.is_valid():
             try:

@@ -39,7 +39,7 @@ def area_geojson(request: HttpRequest) -> JsonResponse:
 def area_import(request: HttpRequest) -> HttpResponse:
     if not is_admin(request.user):
         raise Http404
-    form = GeoJSONImportForm(request.POST or None, request.FILES or None)
+    form = GeoJSONImportForm(*((request.POST, request.FILES) if request.method == "POST" else (None, None)))
     problems: dict[str, list[str]] = {}
     if request.method == "POST" and form.is_valid():
         try:

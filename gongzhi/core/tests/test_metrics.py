@@ -28,3 +28,8 @@ def test_reads_go_to_a_replica_only_inside_the_replica_block(monkeypatch):
     with reading_from_replica():
         assert router.db_for_read(None) == "replica0"
     assert router.db_for_write(None) == "default"
+
+
+def test_metrics_are_hidden_from_requests_relayed_by_a_local_proxy(client, db):
+    response = client.get("/metrics", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert response.status_code == 404
