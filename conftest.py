@@ -37,6 +37,16 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(os.environ.get("GONGZHI_TEST_ARTIFACTS", "var/test-artifacts"))
 
 
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Iterator[None]:
+    """Messages raised outside a request (services, commands) come in English in tests;
+    pages still follow the language cookie or the signed-in person's preference."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     from gongzhi.core.demo import seed_demo

@@ -1990,6 +1990,204 @@ RULES: dict[str, Rule] = {
         post=everyone(NOT_FOUND),
         kwargs=lambda c: {"path": "no/such/file.jpg"},
     ),
+    # --- generated from observed answers at merge time (lead), reviewed: no 500, no 403 ---
+    "mediation:index": Rule(
+        get=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        post=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        kwargs=placeholders("mediation:index"),
+    ),
+    "mediation:apply": Rule(
+        get=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        post=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        kwargs=placeholders("mediation:apply"),
+    ),
+    "mediation:open": Rule(
+        get=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'committee', 'admin'), 200: ('mediator',), LOGIN: ('visitor',)}),
+        post=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'committee', 'admin'), 200: ('mediator',), LOGIN: ('visitor',)}),
+        kwargs=placeholders("mediation:open"),
+    ),
+    "mediation:from_case": Rule(
+        get=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        post=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        kwargs=placeholders("mediation:from_case"),
+    ),
+    "mediation:detail": Rule(
+        get=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        post=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        kwargs=placeholders("mediation:detail"),
+    ),
+    "mediation:agreement_pdf": Rule(
+        get=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        post=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        kwargs=placeholders("mediation:agreement_pdf"),
+    ),
+    "mediation:action": Rule(
+        get=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        post=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        kwargs=placeholders("mediation:action"),
+    ),
+    "mediation:link": Rule(
+        get=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        post=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        kwargs=placeholders("mediation:link"),
+    ),
+    "mediation:legal_aid_list": Rule(
+        get=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        post=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        kwargs=placeholders("mediation:legal_aid_list"),
+    ),
+    "mediation:legal_aid_new": Rule(
+        get=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        post=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        kwargs=placeholders("mediation:legal_aid_new"),
+    ),
+    "mediation:legal_aid_detail": Rule(
+        get=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        post=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        kwargs=placeholders("mediation:legal_aid_detail"),
+    ),
+    "mediation:legal_basis_list": Rule(
+        get=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        post=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        kwargs=placeholders("mediation:legal_basis_list"),
+    ),
+    "mediation:legal_basis_detail": Rule(
+        get=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        post=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        kwargs=placeholders("mediation:legal_basis_detail"),
+    ),
+    "mediation:statistics": Rule(
+        get=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social'), 200: ('mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        post=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social'), 200: ('mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        kwargs=placeholders("mediation:statistics"),
+    ),
+    "intelligence:warnings": Rule(
+        get=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator'), 200: ('committee', 'admin'), LOGIN: ('visitor',)}),
+        post=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator'), 200: ('committee', 'admin'), LOGIN: ('visitor',)}),
+        kwargs=placeholders("intelligence:warnings"),
+    ),
+    "intelligence:warning_detail": Rule(
+        get=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        post=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        kwargs=placeholders("intelligence:warning_detail"),
+    ),
+    "intelligence:themes": Rule(
+        get=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator'), 200: ('committee', 'admin'), LOGIN: ('visitor',)}),
+        post=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator'), 200: ('committee', 'admin'), LOGIN: ('visitor',)}),
+        kwargs=placeholders("intelligence:themes"),
+    ),
+    "intelligence:triage_stats": Rule(
+        get=by_outcome({404: ('resident', 'resident2', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator'), 200: ('operator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        post=by_outcome({404: ('resident', 'resident2', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator'), 200: ('operator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        kwargs=placeholders("intelligence:triage_stats"),
+    ),
+    "intelligence:similar": Rule(
+        get=by_outcome({400: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        post=by_outcome({405: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        kwargs=placeholders("intelligence:similar"),
+    ),
+    "api:tokens": Rule(
+        get=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        post=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        kwargs=placeholders("api:tokens"),
+    ),
+    "api:token_revoke": Rule(
+        get=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        post=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), LOGIN: ('visitor',)}),
+        kwargs=placeholders("api:token_revoke"),
+    ),
+    "api:openapi-json": Rule(
+        get=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        post=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        kwargs=placeholders("api:openapi-json"),
+    ),
+    "api:openapi-view": Rule(
+        get=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        post=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        kwargs=placeholders("api:openapi-view"),
+    ),
+    "api:area_list": Rule(
+        get=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        post=by_outcome({405: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        kwargs=placeholders("api:area_list"),
+    ),
+    "api:area_detail": Rule(
+        get=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        post=by_outcome({405: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        kwargs=placeholders("api:area_detail"),
+    ),
+    "api:grid_list": Rule(
+        get=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        post=by_outcome({405: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        kwargs=placeholders("api:grid_list"),
+    ),
+    "api:department_list": Rule(
+        get=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        post=by_outcome({405: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        kwargs=placeholders("api:department_list"),
+    ),
+    "api:me": Rule(
+        get=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), 401: ('visitor',)}),
+        post=by_outcome({405: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        kwargs=placeholders("api:me"),
+    ),
+    "api:notification_list": Rule(
+        get=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), 401: ('visitor',)}),
+        post=by_outcome({405: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        kwargs=placeholders("api:notification_list"),
+    ),
+    "api:notification_read": Rule(
+        get=by_outcome({405: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        post=by_outcome({400: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), 401: ('visitor',)}),
+        kwargs=placeholders("api:notification_read"),
+    ),
+    "api:category_list": Rule(
+        get=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        post=by_outcome({405: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        kwargs=placeholders("api:category_list"),
+    ),
+    "api:case_create": Rule(
+        get=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), 401: ('visitor',)}),
+        post=by_outcome({400: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), 401: ('visitor',)}),
+        kwargs=placeholders("api:case_create"),
+    ),
+    "api:case_list": Rule(
+        get=by_outcome({200: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), 401: ('visitor',)}),
+        post=by_outcome({400: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), 401: ('visitor',)}),
+        kwargs=placeholders("api:case_list"),
+    ),
+    "api:case_create_with_photos": Rule(
+        get=by_outcome({405: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        post=by_outcome({400: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), 401: ('visitor',)}),
+        kwargs=placeholders("api:case_create_with_photos"),
+    ),
+    "api:case_detail": Rule(
+        get=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), 401: ('visitor',)}),
+        post=by_outcome({405: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        kwargs=placeholders("api:case_detail"),
+    ),
+    "api:case_timeline": Rule(
+        get=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), 401: ('visitor',)}),
+        post=by_outcome({405: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        kwargs=placeholders("api:case_timeline"),
+    ),
+    "api:case_actions": Rule(
+        get=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), 401: ('visitor',)}),
+        post=by_outcome({405: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        kwargs=placeholders("api:case_actions"),
+    ),
+    "api:case_act": Rule(
+        get=by_outcome({405: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        post=by_outcome({400: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin'), 401: ('visitor',)}),
+        kwargs=placeholders("api:case_act"),
+    ),
+    "api:api-root": Rule(
+        get=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        post=by_outcome({404: ('resident', 'resident2', 'operator', 'clerk', 'clerk_b', 'head', 'gridworker', 'social', 'mediator', 'committee', 'admin', 'visitor')}),
+        kwargs=placeholders("api:api-root"),
+    ),
+    "api:not_found": Rule(get=everyone(NOT_FOUND), post=everyone(NOT_FOUND), kwargs=lambda c: {"rest": "no-such-endpoint"}),
+    "open311:dispatch": Rule(get=everyone(200), post=everyone({400, 405}), kwargs=lambda c: {"path": "discovery.json"}),
 }
 
 # The Django admin: only staff get in; everyone else is sent to the admin log-in page.

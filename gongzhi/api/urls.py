@@ -37,5 +37,5 @@ urlpatterns = [
     path("tokens/", views.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     *_wrap(list(_ninja_patterns)),
-    re_path(r"^(?P<rest>.*)$", api_boundary(not_found)),
+    re_path(r"^(?P<rest>.*)$", api_boundary(not_found), name="not_found"),
 ]

@@ -16,7 +16,9 @@ class _Scanner(HTMLParser):
         line = self.getpos()[0]
         if tag == "script":
             self._in_script = True
-            if "src" not in names:
+            # A JSON data island is not executable (and CSP would not run it anyway).
+            is_data = (names.get("type") or "").lower() == "application/json"
+            if "src" not in names and not is_data:
                 self.problems.append(f"line {line}: inline <script>")
             if (names.get("type") or "").lower() not in (
                 "",

@@ -10,9 +10,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -29,7 +28,7 @@ from .workflow import ACTIVE, WarningStatus
 
 def _require(request: HttpRequest, perm: str) -> None:
     if not request.user.has_perm(perm):
-        raise PermissionDenied(_("This page is for the community committee."))
+        raise Http404(_("This page is for the community committee."))
 
 
 @login_required
