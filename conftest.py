@@ -137,6 +137,23 @@ def pytest_runtest_makereport(item: Any, call: Any) -> Any:
     return rep
 
 
+AXE = Path(__file__).resolve().parent / "tests" / "assets" / "axe.min.js"
+
+
+def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict[str, Any]]:
+    """Run axe-core on the current page. The script is served from the page's own origin
+    (through a Playwright route), so the site's strict CSP stays on during the check."""
+    origin = page.evaluate("location.origin")
+    url = f"{origin}/__test_assets__/axe.min.js"
+    page.route(url, lambda route: route.fulfill(path=str(AXE), content_type="application/javascript"))
+    page.add_script_tag(url=url)
+    return page.evaluate(
+        "impacts => axe.run().then(r => r.violations.filter(v => impacts.includes(v.impact))"
+        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length})))",
+        list(impacts),
+    )
+
+
 def browser_login(page: Any, live_server: Any, username: str, password: str | None = None) -> None:
     from gongzhi.core.demo import DEMO_PASSWORD
 

@@ -52,17 +52,6 @@ ALERTING = ("clerk", "clerk_b", "head", "committee", "admin")
 # Routes that answer 403 (not 404) to personas without the role. DESIGN.md asks for 404;
 # listed here so the deviation is visible and the test below stays strict for everything else.
 FORBIDDEN_BY_ROLE = {
-    "safety:patrols",
-    "safety:patrol_detail",
-    "safety:statistics",
-    "safety:grids",
-    "safety:duties",
-    "safety:risks",
-    "safety:risk_new",
-    "safety:risk_detail",
-    "safety:alert_new",
-    "safety:alerts_published",
-    "safety:alert_withdraw",
     "consultations:proposal_create",
 }
 STAFF = (
@@ -304,15 +293,15 @@ RULES: dict[str, Rule] = {
         post=only(CASE_ACTORS, {400, 409}),
         kwargs=lambda c: {**_case_kwargs(c), "action": "accept"},
     ),
-    # safety: role pages answer 403 to other personas (see FORBIDDEN_BY_ROLE); objects that
+    # safety: role pages answer 404 to other personas; objects that
     # do not exist answer 404 (TODO: real patrols, findings, risks and alerts from the cast)
-    "safety:patrols": Rule(get=only(PATROL, 200, others=403), post=only(PATROL, 200, others=403)),
+    "safety:patrols": Rule(get=only(PATROL, 200, others=NOT_FOUND), post=only(PATROL, 200, others=NOT_FOUND)),
     "safety:patrol_new": Rule(
         get=signed_in(NOT_FOUND), post=signed_in(NOT_FOUND), kwargs=lambda c: {"plan_id": 999999}
     ),
     "safety:patrol_detail": Rule(
-        get=only(PATROL, NOT_FOUND, others=403),
-        post=only(PATROL, NOT_FOUND, others=403),
+        get=only(PATROL, NOT_FOUND, others=NOT_FOUND),
+        post=only(PATROL, NOT_FOUND, others=NOT_FOUND),
         kwargs=lambda c: {"client_uuid": "00000000-0000-0000-0000-000000000000"},
     ),
     "safety:finding_fix": Rule(
@@ -325,24 +314,24 @@ RULES: dict[str, Rule] = {
         get=signed_in(NOT_FOUND), post=signed_in(NOT_FOUND), kwargs=lambda c: {"pk": 999999}
     ),
     "safety:statistics": Rule(
-        get=only(PATROL, 200, others=403), post=only(PATROL, 200, others=403)
+        get=only(PATROL, 200, others=NOT_FOUND), post=only(PATROL, 200, others=NOT_FOUND)
     ),
     "safety:grids": Rule(
-        get=only(OVERSIGHT, 200, others=403), post=only(OVERSIGHT, 200, others=403)
+        get=only(OVERSIGHT, 200, others=NOT_FOUND), post=only(OVERSIGHT, 200, others=NOT_FOUND)
     ),
     "safety:grid_unassign": Rule(
         get=signed_in(NOT_FOUND), post=signed_in(NOT_FOUND), kwargs=lambda c: {"pk": 999999}
     ),
     "safety:duties": Rule(
-        get=only(OVERSIGHT, 200, others=403), post=only(OVERSIGHT, 200, others=403)
+        get=only(OVERSIGHT, 200, others=NOT_FOUND), post=only(OVERSIGHT, 200, others=NOT_FOUND)
     ),
-    "safety:risks": Rule(get=only(RISK, 200, others=403), post=only(RISK, 200, others=403)),
+    "safety:risks": Rule(get=only(RISK, 200, others=NOT_FOUND), post=only(RISK, 200, others=NOT_FOUND)),
     "safety:risk_new": Rule(
-        get=only(RISK, 200, others=403), post=only(RISK, {200, 400}, others=403)
+        get=only(RISK, 200, others=NOT_FOUND), post=only(RISK, {200, 400}, others=NOT_FOUND)
     ),
     "safety:risk_detail": Rule(
-        get=only(RISK, NOT_FOUND, others=403),
-        post=only(RISK, NOT_FOUND, others=403),
+        get=only(RISK, NOT_FOUND, others=NOT_FOUND),
+        post=only(RISK, NOT_FOUND, others=NOT_FOUND),
         kwargs=lambda c: {"pk": 999999},
     ),
     "safety:risk_action": Rule(
@@ -353,17 +342,17 @@ RULES: dict[str, Rule] = {
     "safety:alerts": Rule(get=everyone(200), post=everyone(200)),
     "safety:alerts_mine": Rule(get=signed_in(200), post=signed_in(200)),
     "safety:alert_new": Rule(
-        get=only(ALERTING, 200, others=403), post=only(ALERTING, {200, 400}, others=403)
+        get=only(ALERTING, 200, others=NOT_FOUND), post=only(ALERTING, {200, 400}, others=NOT_FOUND)
     ),
     "safety:alerts_published": Rule(
-        get=only(ALERTING, 200, others=403), post=only(ALERTING, 200, others=403)
+        get=only(ALERTING, 200, others=NOT_FOUND), post=only(ALERTING, 200, others=NOT_FOUND)
     ),
     "safety:alert_detail": Rule(
         get=everyone(NOT_FOUND), post=everyone(NOT_FOUND), kwargs=lambda c: {"pk": 999999}
     ),
     "safety:alert_withdraw": Rule(
-        get=only(ALERTING, NOT_FOUND, others=403),
-        post=only(ALERTING, NOT_FOUND, others=403),
+        get=only(ALERTING, NOT_FOUND, others=NOT_FOUND),
+        post=only(ALERTING, NOT_FOUND, others=NOT_FOUND),
         kwargs=lambda c: {"pk": 999999},
     ),
     # --- Generated from the probe when these apps were merged (15:15 UTC): what each route

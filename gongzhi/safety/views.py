@@ -5,7 +5,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -40,7 +39,8 @@ from .workflow import FindingStatus, RiskLevel, RiskStatus
 
 def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
     if not request.user.has_perm(perm, obj):
-        raise PermissionDenied(_("You do not have access to this page."))
+        # Out of scope answers "not found" (DESIGN.md §1): a 403 would confirm the page exists.
+        raise Http404(_("You do not have access to this page."))
 
 
 def _page(request: HttpRequest, qs: Any, per_page: int = 25) -> Any:

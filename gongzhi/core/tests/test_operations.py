@@ -146,3 +146,13 @@ def test_demo_seed_is_idempotent(cast):
     seed_demo()
     seed_demo()
     assert Membership.objects.count() == before
+
+
+@pytest.mark.parametrize("username", [p for p in __import__("conftest").PERSONAS if p != "visitor"])
+def test_every_demo_account_logs_in_with_the_printed_password(cast, client, username):
+    from gongzhi.core.demo import DEMO_PASSWORD
+
+    client.cookies["gongzhi_language"] = "en"
+    response = client.post("/accounts/login/", {"login": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert client.get("/accounts/profile/").status_code == 200

@@ -88,7 +88,7 @@ def test_risk_register_page_has_a_map_and_a_table_and_hides_from_residents(cast,
     body = page.content.decode()
     assert page.status_code == 200
     assert 'id="risk-map"' in body and "<th scope=\"row\">" in body and "risk-markers" in body
-    assert login(cast, "resident").get("/safety/risks/").status_code == 403
+    assert login(cast, "resident").get("/safety/risks/").status_code == 404
 
 
 def test_risk_form_refuses_bad_input_by_field(cast, login):

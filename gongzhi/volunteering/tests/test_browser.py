@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -13,19 +12,15 @@ from gongzhi.organizations.models import Organisation
 from gongzhi.volunteering import services
 from gongzhi.volunteering.models import Activity, Certificate, HoursEntry, SignUp
 
-AXE = Path(__file__).resolve().parents[3] / "tests" / "assets" / "axe.min.js"
-
 
 def _logout(page):
     page.context.clear_cookies()
 
 
 def _serious_axe_violations(page):
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(
-        "axe.run().then(r => r.violations.filter(v => ['serious', 'critical'].includes(v.impact))"
-        ".map(v => v.id))"
-    )
+    from conftest import axe_violations
+
+    return [v["id"] for v in axe_violations(page)]
 
 
 @pytest.mark.browser
