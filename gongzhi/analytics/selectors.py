@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from gongzhi.core.db import reading_from_replica
 from gongzhi.organizations import selectors as org_selectors
@@ -30,9 +30,9 @@ GROUPS = {
 class Period:
     start: dt.date | None = None  # first month included
     end: dt.date | None = None  # last month included
-    area_prefix: str = ""
-    category_id: int | None = None
-    department_id: int | None = None
+    area_prefixes: tuple[str, ...] = ()  # empty: everywhere
+    category_path: str = ""
+    department_ids: tuple[int, ...] | None = None  # None: every department
 
 
 def p90(hist: list[int]) -> float | None:
@@ -87,12 +87,15 @@ def _filtered(period: Period) -> QuerySet[Rollup]:
         qs = qs.filter(month__gte=period.start)
     if period.end:
         qs = qs.filter(month__lte=period.end)
-    if period.area_prefix:
-        qs = qs.filter(area__code__startswith=period.area_prefix)
-    if period.category_id:
-        qs = qs.filter(category_id=period.category_id)
-    if period.department_id:
-        qs = qs.filter(department_id=period.department_id)
+    if period.area_prefixes:
+        q = Q()
+        for prefix in period.area_prefixes:
+            q |= Q(area__code=prefix) | Q(area__code__startswith=prefix + ".")
+        qs = qs.filter(q)
+    if period.category_path:
+        qs = qs.filter(category__path__startswith=period.category_path)
+    if period.department_ids is not None:
+        qs = qs.filter(department_id__in=period.department_ids)
     return qs
 
 
@@ -140,3 +143,25 @@ def dashboard_departments_for(actor: Any) -> list[Organisation] | None:
     if org_selectors.is_admin(actor) or org_selectors.has_role(actor, Role.COMMITTEE):
         return None
     return list(org_selectors.organisations_of(actor, Role.STAFF, Role.HEAD, Role.OPERATOR))
+
+
+def labels(by: str, keys: list[Any]) -> dict[Any, str]:
+    """Display names for the keys of a `figures(by=...)` result."""
+    from gongzhi.cases.models import Category, category_name
+    from gongzhi.territory.models import Area
+
+    ids = [k for k in keys if k is not None]
+    if by == "department":
+        return {o.pk: str(o) for o in Organisation.objects.filter(pk__in=ids)}
+    if by == "area":
+        return {a.pk: f"{a.name} ({a.code})" for a in Area.objects.filter(pk__in=ids)}
+    if by == "category":
+        return {c.pk: category_name(c) for c in Category.objects.filter(pk__in=ids)}
+    return {k: f"{k:%Y-%m}" for k in ids}
+
+
+def labelled(by: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    names = labels(by, [r["key"] for r in rows])
+    for r in rows:
+        r["label"] = names.get(r["key"], "—")
+    return rows
