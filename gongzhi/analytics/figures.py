@@ -4,7 +4,8 @@ A case contributes to the key (month of submission, lead department, area, categ
 Its counters come from its `CaseEvent`s, the one record every channel writes (live
 services and the history import alike):
 
-- dispatched: it was dispatched at least once; responded / responded_in_time: its
+- dispatched: it was dispatched at least once (imported history whose response time
+  is unknown does not count here, so it stays out of the response rate); responded / responded_in_time: its
   first `accepted` event (and that event's `on_time`);
 - evaluated / resolved / satisfied: its latest evaluation (`evaluated`, `reopened`,
   `second_review`), satisfied when satisfaction ≥ `satisfied_min`;
@@ -85,12 +86,14 @@ def contribution(case: Case, events: Iterable[CaseEvent], cal: Calendar) -> dict
         row["excluded"] = 1
         return row
     first_dispatch: dt.datetime | None = None
+    response_unknown = False
     first_accept: CaseEvent | None = None
     last_reply: CaseEvent | None = None
     last_eval: CaseEvent | None = None
     for ev in sorted(events, key=lambda e: (e.created_at, e.pk or 0)):
         if ev.kind == "dispatched" and first_dispatch is None:
             first_dispatch = ev.created_at
+            response_unknown = bool(ev.data.get("response_unknown"))
         elif ev.kind == "accepted" and first_accept is None:
             first_accept = ev
         elif ev.kind in REPLY_KINDS:
@@ -105,7 +108,7 @@ def contribution(case: Case, events: Iterable[CaseEvent], cal: Calendar) -> dict
             row["transferred"] = 1
         elif ev.kind == "overdue":
             row["overdue"] = 1
-    if first_dispatch is not None:
+    if first_dispatch is not None and not response_unknown:
         row["dispatched"] = 1
     if first_accept is not None:
         row["responded"] = 1
