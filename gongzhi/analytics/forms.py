@@ -16,7 +16,7 @@ MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 class MonthField(forms.CharField):
     def to_python(self, value: Any) -> dt.date | None:  # type: ignore[override]
-        value = super().to_python(value).strip()
+        value = (super().to_python(value) or "").strip()
         if not value:
             return None
         m = MONTH_RE.match(value)

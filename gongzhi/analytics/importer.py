@@ -198,6 +198,7 @@ class Importer:
         self.categories: dict[str, Category] = {c.code: c for c in Category.objects.all()}
         self.departments: dict[str, Organisation] = {o.code: o for o in Organisation.objects.all()}
         self.areas: dict[str, int] = {}
+        self.limits: dict[tuple[int, str], tuple[int, int]] = {}
 
     # -- values ---------------------------------------------------------------
     def _date(self, text: str) -> dt.datetime:
@@ -234,6 +235,8 @@ class Importer:
             if not self.m.create_targets:
                 raise ValueError(f"no department with code {code!r}")
             root = Area.objects.filter(parent__isnull=True).order_by("pk").first()
+            if root is None:
+                raise ValueError("no area to attach a new department to: load the territory first")
             org = Organisation.objects.create(
                 code=code[:64], name_zh=code, name_en=code, kind=OrgKind.DEPARTMENT, area=root
             )
@@ -282,7 +285,7 @@ class Importer:
                 fail("department", str(exc))
         else:
             out["department"] = None
-        status = Status.CLOSED if out.get("closed_at") else Status.IN_PROGRESS
+        status: str = Status.CLOSED if out.get("closed_at") else Status.IN_PROGRESS
         if "status" in col:
             try:
                 status = self._mapped("status", get("status"))
@@ -334,7 +337,10 @@ class Importer:
     def build(self, row: dict[str, Any]) -> tuple[Case, list[CaseEvent]]:
         cat: Category = row["category"]
         submitted: dt.datetime = row["submitted_at"]
-        response_min, resolution_min = limits_for(cat, cat.default_urgency, self.cal)
+        key = (cat.pk, cat.default_urgency)
+        if key not in self.limits:
+            self.limits[key] = limits_for(cat, cat.default_urgency, self.cal)
+        response_min, resolution_min = self.limits[key]
         due = row["due_at"] or add_working_minutes(self.cal, submitted, resolution_min)
         closed = row["closed_at"]
         area_id = None

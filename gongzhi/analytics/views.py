@@ -204,7 +204,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     form, period = _period(request, view)
     if form.is_bound and not form.is_valid():
         return HttpResponse(
-            "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
+            "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()),
             status=400,
             content_type="text/plain; charset=utf-8",
         )

@@ -121,7 +121,7 @@ def test_bad_rows_are_reported_and_good_rows_kept(catalogue: Any, tmp_path: Path
         GOOD[2],
     ]
     header = [*HEADER, "colour"]
-    rows = [r + ["red"] if len(r) == len(HEADER) else r for r in rows]
+    rows = [[*r, "red"] if len(r) == len(HEADER) else r for r in rows]
     result = import_file(_write(tmp_path, rows, header=header), _mapping(tmp_path))
     assert result.imported == 2 and result.rejected == 5
     found = {(p.row, p.column) for p in result.problems}
