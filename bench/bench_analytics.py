@@ -76,7 +76,7 @@ def _perturbed_csv(rows: int, path: Path) -> tuple[list[str], int]:
                 r[idx["case_enquiry_id"]] = f"{rep}{r[idx['case_enquiry_id']]}"
                 for col in ("open_dt", "target_dt", "closed_dt"):
                     if r[idx[col]]:
-                        r[idx[col]] = (dt.datetime.strptime(r[idx[col]], FMT) + shift).strftime(FMT)  # noqa: DTZ007
+                        r[idx[col]] = (dt.datetime.strptime(r[idx[col]], FMT) + shift).strftime(FMT)
                 if rep and r[idx["latitude"]]:
                     r[idx["latitude"]] = (
                         f"{float(r[idx['latitude']]) + rng.uniform(-0.002, 0.002):.5f}"
@@ -98,10 +98,13 @@ def _copy(path: Path, header: list[str]) -> float:
         cur.execute("DROP TABLE IF EXISTS bench_copy")
         cur.execute(f"CREATE TABLE bench_copy ({cols})")
     t0 = time.perf_counter()
-    with connection.cursor() as cur, path.open("rb") as f:
-        with cur.copy("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
-            while chunk := f.read(1 << 20):
-                copy.write(chunk)
+    with (
+        connection.cursor() as cur,
+        path.open("rb") as f,
+        cur.copy("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+    ):
+        while chunk := f.read(1 << 20):
+            copy.write(chunk)
     return time.perf_counter() - t0
 
 

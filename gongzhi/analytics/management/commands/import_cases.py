@@ -39,7 +39,7 @@ class Command(BaseCommand):
         except (OSError, MappingError) as exc:
             raise CommandError(str(exc)) from exc
         report_path = Path(options["report"] or f"{path}.report.csv")
-        new = not report_path.exists()
+        new = not report_path.exists() or report_path.stat().st_size == 0
         with report_path.open("a", encoding="utf-8", newline="") as out:
             writer = csv.writer(out)
             if new:
@@ -47,6 +47,7 @@ class Command(BaseCommand):
 
             def report(p: Problem) -> None:
                 writer.writerow([p.row, p.column, p.problem])
+                out.flush()  # lines of committed batches survive a crash
 
             try:
                 result = import_file(
@@ -60,9 +61,11 @@ class Command(BaseCommand):
             f"(run {result.run.pk}: {result.run.imported} imported in total). Report: {report_path}"
         )
         if not options["no_figures"]:
-            from gongzhi.analytics.figures import recompute_cases
+            # Through the event cursor, so that batches of an earlier, crashed run are
+            # folded in too.
+            from gongzhi.analytics.figures import update_figures
 
-            recompute_cases(result.case_ids)
+            update_figures()
         if options["compare_ontime"]:
             from gongzhi.analytics.importer import ontime_agreement
 
