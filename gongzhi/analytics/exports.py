@@ -66,13 +66,14 @@ def _pct(v: Any) -> str:
 
 
 def monthly_pdf(
-    *, month_label: str, ranking: list[dict[str, Any]], font_path: str | None = CJK_FONT
+    *, month_label: str, ranking: list[dict[str, Any]], font_path: str | None = None
 ) -> bytes:
     """The monthly report: the ranking with the three rates. Without the CJK font,
     the text falls back to English (Latin-1 core font)."""
     from django.utils import translation
     from fpdf import FPDF
 
+    font_path = font_path or CJK_FONT
     pdf = FPDF()
     pdf.add_page()
     cjk = bool(font_path) and os.path.exists(str(font_path))

@@ -17,7 +17,7 @@ from gongzhi.cases.models import Status
 from .conftest import new_case
 from .factories import at, history_case
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pg]
 
 
 def _seed_known(cast: Any) -> None:

@@ -17,7 +17,7 @@ from gongzhi.analytics.importer import Mapping, MappingError, import_file, ontim
 from gongzhi.analytics.models import ImportRun
 from gongzhi.cases.models import Case, CaseEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pg]
 
 BOSTON = Path("/work/shared/data/boston311/311_service_requests_2011.zip")
 ROOT = Path(__file__).resolve().parents[3]

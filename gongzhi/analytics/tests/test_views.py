@@ -96,7 +96,10 @@ def test_export_of_an_empty_period_has_only_headers(catalogue: Any, login: Any) 
     assert len(list(wb.active.values)) == 1
 
 
-def test_monthly_report_is_a_pdf_for_the_committee_only(catalogue: Any, login: Any) -> None:
+def test_monthly_report_is_a_pdf_for_the_committee_only(
+    catalogue: Any, login: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(exports, "CJK_FONT", "/nonexistent.ttc")  # the font is tested below
     _seed_known(catalogue)
     update_figures()
     resp = login(catalogue, "committee").get("/stats/report/2026-3.pdf")
@@ -118,4 +121,5 @@ def test_monthly_pdf_falls_back_to_english_without_the_cjk_font() -> None:
     pdf = exports.monthly_pdf(month_label="2026-03", ranking=ranking, font_path="/nonexistent.ttc")
     assert pdf.startswith(b"%PDF") and len(pdf) > 500
     with_font = exports.monthly_pdf(month_label="2026-03", ranking=ranking)
+    assert len(with_font) > len(pdf)  # the CJK font subset is embedded
     assert with_font.startswith(b"%PDF")
