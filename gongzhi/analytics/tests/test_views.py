@@ -123,3 +123,33 @@ def test_monthly_pdf_falls_back_to_english_without_the_cjk_font() -> None:
     with_font = exports.monthly_pdf(month_label="2026-03", ranking=ranking)
     assert len(with_font) > len(pdf)  # the CJK font subset is embedded
     assert with_font.startswith(b"%PDF")
+
+
+def test_committee_dashboard_costs_a_bounded_number_of_queries(
+    catalogue: Any, login: Any, django_assert_max_num_queries: Any
+) -> None:
+    _seed_known(catalogue)
+    update_figures()
+    client = login(catalogue, "committee")
+    client.get("/stats/?view=committee")
+    with django_assert_max_num_queries(30):
+        assert client.get("/stats/?view=committee").status_code == 200
+
+
+def test_commands_and_tasks_rebuild_and_write_files(catalogue: Any) -> None:
+    import datetime as dt
+
+    from django.core.management import call_command
+
+    from gongzhi.analytics import tasks
+    from gongzhi.analytics.models import OpenDataFile, Rollup
+
+    _seed_known(catalogue)
+    assert tasks.fold_events.call_local() == 4
+    before = list(Rollup.objects.values_list("key", "cases"))
+    out = io.StringIO()
+    call_command("rebuild_figures", verbosity=0, stdout=out)
+    assert "4 cases" in out.getvalue()
+    assert list(Rollup.objects.values_list("key", "cases")) == before
+    call_command("generate_open_data", "--day", "2026-03-02", stdout=out)
+    assert OpenDataFile.objects.filter(day=dt.date(2026, 3, 2)).count() == 3
