@@ -288,6 +288,9 @@ def main() -> None:
         },
         "queue": {**queue, "target_p95_ms": 100},
         "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        # The machine may be shared: the load average says how much the figures can be trusted.
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
     }
     path = out / f"cases_{seeded['cases']}.json"
     path.write_text(json.dumps(result, indent=2))

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -60,6 +61,15 @@ def coarse(value: float | None) -> float | None:
 
 def _filters(request: HttpRequest) -> tuple[QueueFilterForm, selectors.QueueFilter, str]:
     form = QueueFilterForm(request.GET or None)
+    # Rendered by hand in _filters.html: Django's per-option widget templates cost more
+    # than the whole queue query on a large table.
+    english = (get_language() or "").startswith("en")
+    form.category_options = [  # type: ignore[attr-defined]
+        (pk, ("\u00a0\u00a0" * depth) + ((en or zh) if english else zh))
+        for pk, zh, en, depth in Category.objects.filter(is_active=True)
+        .order_by("path")
+        .values_list("pk", "name_zh", "name_en", "depth")
+    ]
     f = selectors.QueueFilter(status="open")
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
@@ -432,9 +442,24 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             "staff_view": staff_view,
             "remaining_hours": remaining,
             "panels": hooks.panels(hooks.case_panels, request, case) if staff_view else [],
+            "answers": _answers(case),
             "map_center": _map_center(),
         },
     )
+
+
+def _answers(case: Case) -> list[tuple[str, Any]]:
+    """The category's extra questions with the reporter's answers, labelled in the page language."""
+    from django.utils.translation import get_language
+
+    english = (get_language() or "").startswith("en")
+    result = []
+    for q in case.category.questions or []:
+        code = str(q.get("code", ""))
+        if code in (case.attributes or {}):
+            label = (q.get("label_en") if english else q.get("label_zh")) or code
+            result.append((str(label), case.attributes[code]))
+    return result
 
 
 @login_required

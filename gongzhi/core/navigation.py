@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.organizations.models import Role
+from gongzhi.volunteering import labels as volunteering_labels
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
@@ -33,13 +34,20 @@ ITEMS: list[NavItem] = [
     NavItem("cases:mine", _("My cases"), (SIGNED_IN,)),
     NavItem("mediation:index", _("Mediation"), (SIGNED_IN,)),
     NavItem("cases:triage", _("Triage"), (Role.OPERATOR, Role.COMMITTEE)),
+    NavItem("cases:intake", _("Phone and counter intake"), (Role.OPERATOR,)),
     NavItem("cases:queue", _("Department queue"), (Role.STAFF, Role.HEAD)),
     NavItem("cases:supervision", _("Supervision"), (Role.COMMITTEE,)),
     NavItem("safety:patrols", _("Patrols"), (Role.GRID_WORKER,)),
+    NavItem("cases:grid_queue", _("Grid cases"), (Role.GRID_WORKER,)),
+    NavItem("safety:risks", _("Risk register"), (Role.COMMITTEE, Role.HEAD, Role.STAFF, Role.GRID_WORKER)),
     NavItem("intelligence:warnings", _("Early warnings"), (Role.COMMITTEE,)),
     NavItem("analytics:dashboard", _("Dashboard"), (Role.COMMITTEE, Role.HEAD, Role.STAFF, Role.GRID_WORKER)),
     NavItem("accounts:residence_review", _("Residence requests"), (Role.COMMITTEE, Role.GRID_WORKER)),
     NavItem("organizations:list", _("Members"), (Role.COMMITTEE, Role.HEAD, Role.ADMIN)),
+    NavItem("cases:catalogue", _("Dispatch catalogue"), (Role.COMMITTEE, Role.ADMIN)),
+    NavItem("volunteering:organise", volunteering_labels.NAV_ORGANISE, (Role.SOCIAL_MEMBER,)),
+    NavItem("volunteering:referrals", volunteering_labels.NAV_REFERRALS, (Role.SOCIAL_MEMBER,)),
+    NavItem("volunteering:review_queue", volunteering_labels.NAV_REVIEW, (Role.COMMITTEE,)),
 ]
 
 

@@ -41,7 +41,9 @@ def _kind_label(kind: str) -> str:
 def preferences(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert user.pk is not None  # login_required
-    stored = dict(NotificationPreference.objects.filter(user_id=user.pk).values_list("kind", "delivery"))
+    stored = dict(
+        NotificationPreference.objects.filter(user_id=user.pk).values_list("kind", "delivery")
+    )
     digest = NotificationSettings.objects.filter(user_id=user.pk, daily_digest=True).exists()
     kinds = [(k, _kind_label(k)) for k in known_kinds()]
     form = PreferencesForm(

@@ -10,7 +10,9 @@ from django.core import mail
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_new_person_signs_up_confirms_logs_in_and_reads_the_home_page_in_chinese(page, live_server, tcast):
+def test_new_person_signs_up_confirms_logs_in_and_reads_the_home_page_in_chinese(
+    page, live_server, tcast
+):
     page.goto(f"{live_server.url}/")
     page.get_by_role("button", name="English").click()
     page.get_by_role("link", name="Sign up").first.click()
@@ -29,7 +31,9 @@ def test_new_person_signs_up_confirms_logs_in_and_reads_the_home_page_in_chinese
     page.wait_for_url(re.compile(r".*/accounts/confirm-email/$"))
 
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ming@example.org"]
-    link = re.search(r"https?://[^\s]+/accounts/confirm-email/[^\s]+/", mail.outbox[0].body).group(0)
+    link = re.search(r"https?://[^\s]+/accounts/confirm-email/[^\s]+/", mail.outbox[0].body).group(
+        0
+    )
     page.goto(live_server.url + "/accounts/" + link.split("/accounts/", 1)[1])
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import OperationalError, connection
+from django.utils import translation
 
 from gongzhi.cases import services as s
 from gongzhi.cases.models import CaseEvent, Status
@@ -62,6 +63,6 @@ def test_a_stale_page_gets_a_clear_conflict_message(catalogue: Any) -> None:
     case = new_case(catalogue)
     s.case_dispatch(actor=catalogue.operator, case=case, lead=catalogue.orgs["public-works"])
     s.case_accept(actor=catalogue.clerk, case=case, expected_version=2)
-    with pytest.raises(Conflict) as info:
+    with translation.override("en"), pytest.raises(Conflict) as info:
         s.case_accept(actor=catalogue.head, case=case, expected_version=2)
     assert "changed" in info.value.message

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.utils import translation
 from PIL import Image
 
 from gongzhi.audit.models import AuditEvent
@@ -234,6 +235,6 @@ def test_categories_import_from_csv_and_bad_rows_name_the_line(
     assert leaf.depth == 2 and leaf.parent.code == "parks-benches" and leaf.allows_anonymous
     bad = tmp_path / "bad.csv"
     bad.write_text("code,parent,name_zh\nok-one,,好\nsecond,nowhere,坏\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="line 3"):
+    with translation.override("en"), pytest.raises(CommandError, match="line 3"):
         call_command("import_categories", str(bad))
     assert not Category.objects.filter(code="ok-one").exists()

@@ -12,6 +12,7 @@ from django.urls import reverse
 from conftest import PERSONAS
 from gongzhi.cases import services as s
 from gongzhi.cases.models import Case, CaseEvent, Category, Status
+from gongzhi.core.errors import Conflict
 
 from .conftest import jpeg_bytes, new_case, upload
 from .test_workflow import make_case_in
@@ -127,7 +128,9 @@ def test_a_stale_page_gets_409_with_the_case_changed_and_only_one_event(
     first = login(catalogue, "clerk").post(url, {"accept-version": case.version})
     second = login(catalogue, "head").post(url, {"accept-version": case.version})
     assert first.status_code == 302
-    assert second.status_code == 409 and "changed" in second.content.decode()
+    assert second.status_code == 409
+    assert isinstance(second.context["error"], Conflict)
+    assert second.context["error"].message in second.content.decode()
     assert CaseEvent.objects.filter(case=case, kind="accepted").count() == 1
 
 

@@ -253,6 +253,14 @@ LOGGING = {
 GONGZHI_REQUEST_LOG = env.bool("GONGZHI_REQUEST_LOG", default=False)
 GONGZHI_METRICS_TOKEN = env.str("GONGZHI_METRICS_TOKEN", default="")
 
+# --- APIs ---------------------------------------------------------------------------------------
+GONGZHI_CORS_ORIGINS: list[str] = env.list("GONGZHI_CORS_ORIGINS", default=[])
+GONGZHI_API_RATE_TOKEN = env.str("GONGZHI_API_RATE_TOKEN", default="600/60")
+GONGZHI_API_RATE_IP = env.str("GONGZHI_API_RATE_IP", default="1200/60")
+GONGZHI_API_MAX_BODY = env.int("GONGZHI_API_MAX_BODY", default=12 * 1024 * 1024)
+GONGZHI_OPEN311_JURISDICTION = env.str("GONGZHI_OPEN311_JURISDICTION", default="gongzhi")
+GONGZHI_OPEN311_CONTACT = env.str("GONGZHI_OPEN311_CONTACT", default="")
+
 # Read replicas for dashboards: GONGZHI_READ_REPLICA_URLS=postgres://...,postgres://...
 for _i, _url in enumerate(env.list("GONGZHI_READ_REPLICA_URLS", default=[])):
     DATABASES[f"replica{_i}"] = {**env.db_url_config(_url), "CONN_MAX_AGE": 600, "CONN_HEALTH_CHECKS": True,

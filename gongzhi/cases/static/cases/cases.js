@@ -21,7 +21,7 @@
     var lonInput = document.querySelector("[data-map-lon]");
     var lat0 = latInput && latInput.value ? parseFloat(latInput.value) : num(el, "data-center-lat", 31.23);
     var lon0 = lonInput && lonInput.value ? parseFloat(lonInput.value) : num(el, "data-center-lon", 121.47);
-    var map = L.map(el).setView([lat0, lon0], 15);
+    var map = L.map(el, { maxZoom: 19 }).setView([lat0, lon0], 15);
     tiles(map, el);
     var marker = null;
     function place(lat, lon) {
@@ -44,7 +44,7 @@
   }
 
   function publicMap(el) {
-    var map = L.map(el).setView([num(el, "data-center-lat", 31.23), num(el, "data-center-lon", 121.47)], 14);
+    var map = L.map(el, { maxZoom: 19 }).setView([num(el, "data-center-lat", 31.23), num(el, "data-center-lon", 121.47)], 14);
     tiles(map, el);
     var group = L.markerClusterGroup ? L.markerClusterGroup() : L.layerGroup();
     map.addLayer(group);
@@ -54,7 +54,7 @@
         var bounds = [];
         data.features.forEach(function (f) {
           var c = f.geometry.coordinates;
-          var m = L.marker([c[1], c[0]]);
+          var m = L.circleMarker([c[1], c[0]], { radius: 8, weight: 2 });
           var a = document.createElement("a");
           a.href = f.properties.url;
           a.textContent = f.properties.number + " · " + f.properties.category + " · " + f.properties.status;
@@ -68,7 +68,7 @@
 
   function pointMap(el) {
     var lat = num(el, "data-lat", 0), lon = num(el, "data-lon", 0);
-    var map = L.map(el, { scrollWheelZoom: false }).setView([lat, lon], 16);
+    var map = L.map(el, { scrollWheelZoom: false, maxZoom: 19 }).setView([lat, lon], 16);
     tiles(map, el);
     L.circleMarker([lat, lon], { radius: 8 }).addTo(map);
   }
