@@ -146,10 +146,13 @@ def main() -> None:
         t0 = time.perf_counter()
         result = import_file(path, mapping)
         import_s = time.perf_counter() - t0
+        print(f"import: {n} rows in {import_s:.1f} s ({n / import_s:.0f} rows/s)", flush=True)
         copy_s = _copy(path, header)
+        print(f"COPY: {copy_s:.2f} s ({n / copy_s:.0f} rows/s)", flush=True)
     t0 = time.perf_counter()
     rebuild_figures()
     rebuild_s = time.perf_counter() - t0
+    print(f"rebuild_figures: {rebuild_s:.1f} s", flush=True)
     agreement = ontime_agreement()
 
     from gongzhi.organizations.models import Organisation

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from gongzhi.cases.models import Case, Status, WarningLevel
 from gongzhi.cases.workflow import OPEN
 from gongzhi.core.db import reading_from_replica
-from gongzhi.core.errors import NotPermitted
+from gongzhi.core.errors import OutOfScope
 from gongzhi.organizations.models import Role
 from gongzhi.organizations.selectors import organisations_of, scope_areas
 from gongzhi.territory.models import Area
@@ -87,10 +87,10 @@ def _chart(rows: list[dict[str, Any]], fields: list[tuple[str, str]]) -> dict[st
 
 def _allowed_view(request: HttpRequest) -> tuple[str, list[tuple[str, str]]]:
     if not request.user.has_perm("analytics.view_dashboard"):
-        raise NotPermitted(_("The dashboard is for committee members and department staff."))
+        raise OutOfScope(_("The dashboard is for committee members and department staff."))
     views = _views_for(request.user)
     if not views:
-        raise NotPermitted(_("You belong to no department or grid whose figures you could see."))
+        raise OutOfScope(_("You belong to no department or grid whose figures you could see."))
     keys = [k for k, _l in views]
     view = request.GET.get("view") or keys[0]
     if view not in keys:
@@ -226,7 +226,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_GET
 def monthly_report(request: HttpRequest, year: int, month: int) -> HttpResponse:
     if not request.user.has_perm("analytics.view_all_figures"):
-        raise NotPermitted(_("The monthly report is for the committee."))
+        raise OutOfScope(_("The monthly report is for the committee."))
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         raise Http404
     first = dt.date(year, month, 1)
