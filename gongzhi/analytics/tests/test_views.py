@@ -153,3 +153,18 @@ def test_commands_and_tasks_rebuild_and_write_files(catalogue: Any) -> None:
     assert list(Rollup.objects.values_list("key", "cases")) == before
     call_command("generate_open_data", "--day", "2026-03-02", stdout=out)
     assert OpenDataFile.objects.filter(day=dt.date(2026, 3, 2)).count() == 3
+
+
+def test_grid_worker_sees_only_the_areas_of_their_scope(catalogue: Any, login: Any) -> None:
+    from .factories import at, history_case
+
+    history_case(
+        catalogue, [("dispatched", at(2, 9), {})], status="dispatched", area=catalogue.grid(1, 1)
+    )
+    history_case(
+        catalogue, [("dispatched", at(2, 9), {})], status="dispatched", area=catalogue.grid(2, 1)
+    )
+    update_figures()
+    resp = login(catalogue, "gridworker").get("/stats/?view=grid&area=" + catalogue.grid(2, 1).code)
+    assert resp.status_code == 200 and resp.context["view"] == "grid"
+    assert [r["key"] for r in resp.context["by_area"]] == [catalogue.grid(1, 1).pk]
