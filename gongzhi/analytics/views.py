@@ -272,7 +272,7 @@ def public(request: HttpRequest) -> HttpResponse:
             for c in Case.objects.filter(is_public=True, status=Status.CLOSED)
             .exclude(public_reply="")
             .select_related("category")
-            .order_by("-closed_at")[:10]
+            .order_by("-pk")[:10]
         ]
     ctx = {
         "departments": departments,
