@@ -47,6 +47,7 @@ DEPARTMENT = ("clerk", "clerk_b", "head", "admin")
 CASE_ACTORS = ("resident", "operator", "gridworker", "committee", "admin")
 PATROL = ("gridworker", "committee", "admin")
 OVERSIGHT = ("committee", "admin")
+FIGURES = ("operator", "clerk", "clerk_b", "head", "gridworker", "committee", "admin")
 RISK = ("clerk", "clerk_b", "head", "gridworker", "committee", "admin")
 ALERTING = ("clerk", "clerk_b", "head", "committee", "admin")
 # Routes that answer 403 (not 404) to personas without the role. DESIGN.md asks for 404;
@@ -1972,6 +1973,23 @@ RULES: dict[str, Rule] = {
             }
         ),
         kwargs=placeholders("volunteering:volunteer_profile"),
+    ),
+    # analytics: figure readers are staff-like roles; others get 404 (not 403)
+    "analytics:dashboard": Rule(get=only(FIGURES, 200), post=signed_in(METHOD)),
+    "analytics:export": Rule(
+        get=only(FIGURES, 200), post=signed_in(METHOD), kwargs=lambda c: {"fmt": "csv"}
+    ),
+    "analytics:monthly_report": Rule(
+        get=only(OVERSIGHT, 200),
+        post=signed_in(METHOD),
+        kwargs=lambda c: {"year": 2026, "month": 3},
+    ),
+    "analytics:public": Rule(get=everyone(200), post=everyone(METHOD)),
+    "analytics:open_data": Rule(get=everyone(200), post=everyone(METHOD)),
+    "analytics:open_data_file": Rule(
+        get=everyone(NOT_FOUND),
+        post=everyone(METHOD),
+        kwargs=lambda c: {"day": "2026-03-02", "fmt": "csv"},
     ),
     # uploaded files (served by the proxy in production)
     "media": Rule(
