@@ -168,12 +168,13 @@ def test_after_submit_hooks_run_on_commit_and_never_block(
     def broken(case: Any) -> None:
         raise RuntimeError("boom")
 
+    registered = list(hooks.after_submit)
     hooks.after_submit[:] = [broken, lambda c: seen.append(c.number)]
     try:
         with django_capture_on_commit_callbacks(execute=True):
             case = new_case(catalogue)
     finally:
-        hooks.after_submit.clear()
+        hooks.after_submit[:] = registered
     assert seen == [case.number]
 
 

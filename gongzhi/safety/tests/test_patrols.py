@@ -187,6 +187,10 @@ def test_a_reported_finding_becomes_a_patrol_case_dispatched_to_its_department(c
 
 
 def test_a_finding_waits_for_the_case_service_when_no_category_fits(cast, safety):
+    from gongzhi.cases.models import Category
+
+    # Other tests in this worker may have seeded the category tree: none fits here.
+    Category.objects.update(is_active=False)
     record = submit(cast, safety, answers=full_answers(safety.fire, {0: "Boxes in the exit"}))
     finding = services.finding_report(actor=cast.gridworker, finding=record.findings.get())
     assert finding.status == FindingStatus.AWAITING_CASE and finding.case_number == ""
