@@ -48,10 +48,23 @@ PHONE_RE = re.compile(r"(?<!\d)(\+?\d[\d \-]{6,}\d)(?!\d)")
 ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
 
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+
+
 def mask_personal(text: str) -> str:
-    """Hide phone and ID-card numbers in text shown publicly."""
+    """Hide phone and ID-card numbers and e-mail addresses in text shown publicly."""
     text = ID_RE.sub(lambda m: m.group(0)[:3] + "*" * 11 + m.group(0)[-4:], text)
+    text = EMAIL_RE.sub(lambda m: m.group(0)[:1] + "***@***", text)
     return PHONE_RE.sub(lambda m: m.group(0)[:3] + "****" + m.group(0)[-2:], text)
+
+
+def _masked_events(events: Any) -> list[Any]:
+    """Public timeline entries with personal data masked (the stored text is unchanged)."""
+    result = []
+    for event in events:
+        event.reason = mask_personal(event.reason or "")
+        result.append(event)
+    return result
 
 
 def coarse(value: float | None) -> float | None:
@@ -403,11 +416,10 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             {
                 "case": case,
                 "description": mask_personal(case.description),
+                "public_reply": mask_personal(case.public_reply or ""),
                 "lat": coarse(case.lat),
                 "lon": coarse(case.lon),
-                "events": [
-                    e for e in case.events.filter(is_public=True).order_by("created_at", "id")
-                ],
+                "events": _masked_events(case.events.filter(is_public=True).order_by("created_at", "id")),
                 "photos": [p for p in case.photos.filter(is_public=True, event__isnull=True)],
                 "map_center": _map_center(),
             },

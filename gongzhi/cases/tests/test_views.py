@@ -301,3 +301,13 @@ def test_case_page_keeps_a_constant_query_count_as_events_grow(catalogue: Any, l
     for i in range(6):
         s.case_note(actor=catalogue.clerk, case=case, text=f"note {i}", is_public=i % 2 == 0)
     assert _count(client, url) == before
+
+
+def test_public_case_page_masks_personal_data_in_the_public_reply_too(catalogue: Any, login: Any) -> None:
+    case = new_case(catalogue, description="The lamp is out.", caller_name="", area=catalogue.grid(1, 1))
+    type(case).objects.filter(pk=case.pk).update(
+        public_reply="Fixed. Questions: call 13912345678 or write to wang.fang@example.org."
+    )
+    body = login(catalogue, "resident2").get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert "13912345678" not in body and "wang.fang@example.org" not in body
+    assert "139****78" in body
