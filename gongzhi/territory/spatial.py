@@ -7,6 +7,7 @@ or edit) changes, so all workers converge without a restart.
 from __future__ import annotations
 
 import threading
+import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -21,19 +22,18 @@ VERSION_KEY = "territory:version"
 
 
 def bump_version() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 1, timeout=None)
+    # A random token, not a counter: if the cache is cleared, a fresh token can never
+    # collide with the one an old index was built at.
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
-def current_version() -> int:
-    return int(cache.get_or_set(VERSION_KEY, 1, timeout=None) or 1)
+def current_version() -> str:
+    return str(cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, timeout=None))
 
 
 @dataclass
 class _Index:
-    version: int
+    version: str
     tree: STRtree | None
     ids: list[int]
     geoms: list[BaseGeometry]
@@ -46,7 +46,7 @@ class SpatialIndex:
         self._lock = threading.Lock()
         self._index: _Index | None = None
 
-    def _build(self, version: int) -> _Index:
+    def _build(self, version: str) -> _Index:
         ids: list[int] = []
         geoms: list[BaseGeometry] = []
         for pk, geometry in Area.objects.filter(kind=self.kind, is_active=True).exclude(geometry=None).values_list(
