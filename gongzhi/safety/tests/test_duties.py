@@ -75,3 +75,21 @@ def test_duty_page_shows_the_refusal_beside_the_field(cast, login):
     assert response.status_code == 400
     assert "id_duty_type_error" in response.content.decode()
     assert not DutyAssignment.objects.exists()
+
+
+def test_an_emptied_catalogue_is_written_again_after_a_flush(db):
+    """``flush`` sends post_migrate; an empty catalogue comes back whole, with its whitelist."""
+    from django.core.management.sql import emit_post_migrate_signal
+
+    DutyType.objects.all().delete()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert DutyType.objects.filter(code="monitor-person").exclude(refusal_reason_en="").exists()
+    assert RoleDutyWhitelist.objects.filter(role="grid_worker", duty_type__code="safety-patrol").exists()
+
+
+def test_a_committee_change_to_the_whitelist_survives_the_next_migrate(db):
+    from django.core.management.sql import emit_post_migrate_signal
+
+    RoleDutyWhitelist.objects.filter(duty_type__code="event-support").delete()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert not RoleDutyWhitelist.objects.filter(duty_type__code="event-support").exists()
