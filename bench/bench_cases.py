@@ -251,9 +251,9 @@ def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=120, help="queue page requests to time")
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
+    url = os.environ.get("GONGZHI_BENCH_PG_URL") or os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server (the benchmark is meant for PostgreSQL).")
+        sys.exit("Set GONGZHI_BENCH_PG_URL (or DATABASE_URL) to a PostgreSQL server (the benchmark is meant for it).")
     _setup(_bench_database(url))
     print(f"Seeding up to {args.cases:,} cases …", flush=True)
     seeded = _seed(args.cases)

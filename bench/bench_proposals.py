@@ -130,8 +130,10 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=60)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server: this benchmark is about PostgreSQL.")
+    url = os.environ.get("GONGZHI_BENCH_PG_URL") or os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Set GONGZHI_BENCH_PG_URL (or DATABASE_URL) to a PostgreSQL server: this benchmark is about it.")
+    os.environ["DATABASE_URL"] = url
     os.environ.setdefault("GONGZHI_TEST_DB_SUFFIX", "consult_bench")
     setup_django()
     from django.db import connection
