@@ -201,7 +201,13 @@ GONGZHI_STAFF_REQUIRE_2FA = env.bool("GONGZHI_STAFF_REQUIRE_2FA", default=True)
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LANGUAGE_COOKIE_NAME = "gongzhi_language"
-LOCALE_PATHS = [PACKAGE_DIR / "core" / "locale"]
+# Our own catalogues come first (LOCALE_PATHS outrank app catalogues), so a word we
+# translate ourselves ("Filter" -> 筛选) is never replaced by Django admin's or allauth's.
+LOCALE_PATHS = [
+    PACKAGE_DIR / app.removeprefix("gongzhi.") / "locale"
+    for app in INSTALLED_APPS
+    if app.startswith("gongzhi.") and (PACKAGE_DIR / app.removeprefix("gongzhi.") / "locale").is_dir()
+]
 TIME_ZONE = env.str("GONGZHI_TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
