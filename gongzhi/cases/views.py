@@ -439,12 +439,18 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             working_minutes_between(cal, case.paused_at or timezone.now(), case.active_due_at) / 60,
             1,
         )
+    events = selectors.timeline_for(actor=user, case=case)
+    # The question the reporter is asked to answer, shown beside the answer box.
+    question = next(
+        (e.reason for e in reversed(events) if e.to_status == Status.AWAITING_INFO and e.reason), ""
+    )
     return render(
         request,
         "cases/detail.html",
         {
             "case": case,
-            "events": selectors.timeline_for(actor=user, case=case),
+            "events": events,
+            "pending_question": question if "provide_info" in actions else "",
             "photos": list(case.photos.filter(event__isnull=True)),
             "assignments": list(
                 CaseAssignment.objects.filter(case=case).select_related("organisation")

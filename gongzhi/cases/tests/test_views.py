@@ -312,3 +312,20 @@ def test_public_case_page_masks_personal_data_in_the_public_reply_too(catalogue:
     body = login(catalogue, "resident2").get(reverse("cases:detail", args=[case.number])).content.decode()
     assert "13912345678" not in body and "wang.fang@example.org" not in body
     assert "139****78" in body
+
+
+def test_the_reporter_sees_the_departments_question_beside_the_answer_box(
+    catalogue: Any, login: Any
+) -> None:
+    case = make_case_in(catalogue, Status.IN_PROGRESS)
+    asked = login(catalogue, "clerk").post(
+        reverse("cases:action", args=[case.number, "request_info"]),
+        {"request_info-version": case.version, "request_info-question": "Which building exactly?"},
+    )
+    assert asked.status_code == 302
+    body = login(catalogue, "resident").get(reverse("cases:detail", args=[case.number])).content.decode()
+    form_start = body.index('action-provide_info')
+    assert body.index("Which building exactly?", form_start) < body.index('data-action="provide_info"')
+    # Others without the answer action do not get the box or the prompt.
+    clerk_body = login(catalogue, "clerk").get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert "pending-question" not in clerk_body
