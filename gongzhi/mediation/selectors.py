@@ -10,6 +10,7 @@ who learnt what.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from gongzhi.audit.services import audit_record
-from gongzhi.core.errors import OutOfScope
+from gongzhi.core.errors import OutOfScope, ValidationFailed
 from gongzhi.organizations.models import Membership, Organisation, OrgKind, Role
 from gongzhi.organizations.selectors import (
     covers_area,
@@ -228,6 +229,34 @@ def legal_basis_get(*, code: str) -> LegalBasis:
     if basis is None:
         raise OutOfScope(_("Legal basis not found."))
     return basis
+
+
+def legal_bases_to_cite(*, codes: Iterable[str], field: str = "legal_bases") -> list[LegalBasis]:
+    """The entries a new decision cites, in the order given, duplicates dropped.
+
+    Used by every app whose decisions cite the library (cases, consultations), so a
+    code that is not in the library, or no longer in force, is refused the same way
+    everywhere: `ValidationFailed` on `field`, naming the codes. Reads only."""
+    wanted = list(dict.fromkeys(str(c).strip() for c in codes if str(c).strip()))
+    if not wanted:
+        return []
+    found = {b.code: b for b in LegalBasis.objects.filter(code__in=wanted, is_active=True)}
+    unknown = [c for c in wanted if c not in found]
+    if unknown:
+        raise ValidationFailed(
+            _("Not in the legal-basis library or no longer in force: %(codes)s.") % {"codes": ", ".join(unknown)},
+            field=field,
+        )
+    return [found[c] for c in wanted]
+
+
+def legal_bases_by_code(codes: Iterable[str]) -> dict[str, LegalBasis]:
+    """Library entries by code, for showing what earlier decisions cited. Entries no
+    longer in force are included: a decision keeps the law it rested on."""
+    wanted = {str(c) for c in codes if c}
+    if not wanted:
+        return {}
+    return {b.code: b for b in LegalBasis.objects.filter(code__in=wanted)}
 
 
 # --- Statistics --------------------------------------------------------------------------
