@@ -274,13 +274,16 @@ def _cell(value: int, public: bool) -> int | None:
 
 
 def mediation_statistics(
-    *, actor: Any = None, public: bool = False, since: datetime | None = None
+    *, actor: Any = None, public: bool = False, since: datetime | None = None,
+    until: datetime | None = None,
 ) -> dict[str, Any]:
     """Counts of mediations opened, succeeded (agreement or partial) and concluded on time,
     by type of dispute, community and month. No names, no descriptions, no parties.
 
     `public=True` covers every case and suppresses cells below 5 (shown as None);
-    otherwise the actor's scope (mediator, committee, admin) decides which cases count."""
+    otherwise the actor's scope (mediator, committee, admin) decides which cases count.
+    `since`/`until` bound the opening time (`until` excluded). The analytics pages read
+    the public form."""
     qs = MediationCase.objects.all()
     if not public:
         if not _authenticated(actor):
@@ -289,6 +292,8 @@ def mediation_statistics(
             qs = qs.filter(scope_q(actor, Role.MEDIATOR, Role.COMMITTEE, prefix="area__"))
     if since is not None:
         qs = qs.filter(opened_at__gte=since)
+    if until is not None:
+        qs = qs.filter(opened_at__lt=until)
     rows = (
         qs.annotate(month=TruncMonth("opened_at"))
         .values("dispute_type", "area__code", "month")
