@@ -74,7 +74,9 @@ def _period(request: HttpRequest, view: str) -> tuple[FilterForm, Period]:
 
 
 def _month_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day.replace(day=1), dt.time.min, tzinfo=timezone.get_current_timezone())
+    return dt.datetime.combine(
+        day.replace(day=1), dt.time.min, tzinfo=timezone.get_current_timezone()
+    )
 
 
 def _mediation(period: Period) -> dict[str, Any]:

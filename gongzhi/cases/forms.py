@@ -400,7 +400,9 @@ class RejectForm(ReasonForm):
         if "legal_bases" in data and not data.get("legal_bases") and not data.get("legal_basis"):
             self.add_error(
                 "legal_bases",
-                _("Cite the legal or policy basis for the rejection: choose it from the library or name it."),
+                _(
+                    "Cite the legal or policy basis for the rejection: choose it from the library or name it."
+                ),
             )
         return data
 

@@ -1523,7 +1523,9 @@ def case_reject(
     codes = _cited_codes(legal_bases)
     if not legal_basis and not codes:
         raise ValidationFailed(
-            _("Cite the legal or policy basis for the rejection: choose it from the library or name it."),
+            _(
+                "Cite the legal or policy basis for the rejection: choose it from the library or name it."
+            ),
             field="legal_bases",
         )
     with transaction.atomic():

@@ -183,7 +183,9 @@ def _mediations(cast: Any) -> None:
     cases = [open_case(cast) for _ in range(6)] + [open_case(cast, dispute_type="parking")]
     now = timezone.now()
     MediationCase.objects.filter(pk__in=[c.pk for c in cases[:5]]).update(
-        status=Status.CLOSED, outcome=Outcome.AGREEMENT, concluded_at=now,
+        status=Status.CLOSED,
+        outcome=Outcome.AGREEMENT,
+        concluded_at=now,
         due_at=now + timezone.timedelta(days=3),
     )
 
@@ -193,11 +195,19 @@ def _no_names(html: str) -> None:
         assert secret not in html
 
 
-def test_committee_dashboard_shows_the_mediation_statistics_without_names(catalogue: Any, login: Any) -> None:
+def test_committee_dashboard_shows_the_mediation_statistics_without_names(
+    catalogue: Any, login: Any
+) -> None:
     _mediations(catalogue)
     resp = login(catalogue, "committee").get("/stats/?view=committee")
     stats = resp.context["mediation"]
-    assert stats["totals"] == {"opened": 7, "succeeded": 5, "on_time": 5, "concluded": 5, "open_now": None}
+    assert stats["totals"] == {
+        "opened": 7,
+        "succeeded": 5,
+        "on_time": 5,
+        "concluded": 5,
+        "open_now": None,
+    }
     assert {r["key"]: r["opened"] for r in stats["by_type"]} == {"noise": 6, "parking": None}
     assert [(r["key"], r["opened"]) for r in stats["by_area"]] == [("JC.LJ.XH.C1", 7)]
     html = resp.content.decode()
@@ -211,7 +221,9 @@ def test_committee_dashboard_shows_the_mediation_statistics_without_names(catalo
     assert earlier.context["mediation"]["totals"]["opened"] == 0
 
 
-def test_public_results_page_shows_mediations_opened_succeeded_and_on_time(catalogue: Any, client: Any) -> None:
+def test_public_results_page_shows_mediations_opened_succeeded_and_on_time(
+    catalogue: Any, client: Any
+) -> None:
     _mediations(catalogue)
     resp = client.get("/stats/public/")
     assert resp.status_code == 200

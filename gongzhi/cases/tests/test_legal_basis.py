@@ -45,7 +45,11 @@ def test_a_rejection_citing_the_library_links_the_basis_on_the_public_case_page(
     case = new_case(catalogue, area=catalogue.grid(1, 1))
     response = login(catalogue, "operator").post(
         reverse("cases:action", args=[case.number, "reject"]),
-        {"reject-version": case.version, "reject-reason": "A court matter.", "reject-legal_bases": [CODE]},
+        {
+            "reject-version": case.version,
+            "reject-reason": "A court matter.",
+            "reject-legal_bases": [CODE],
+        },
     )
     assert response.status_code == 302, response.content.decode()
     event = CaseEvent.objects.get(case=case, kind="rejected")
@@ -89,7 +93,8 @@ def test_a_rejection_needs_a_basis_from_the_library_or_in_words(
     assert refused.status_code == 400 and set(refused.context["form"].errors) == {"legal_bases"}
     _unchanged(case)
     worded = client.post(
-        url, {"reject-version": case.version, "reject-reason": "No.", "reject-legal_basis": "Art. 1"}
+        url,
+        {"reject-version": case.version, "reject-reason": "No.", "reject-legal_basis": "Art. 1"},
     )
     assert worded.status_code == 302
     event = CaseEvent.objects.get(case=case, kind="rejected")
@@ -119,7 +124,11 @@ def test_a_return_cites_the_basis_which_the_staff_timeline_links(
     case = make_case_in(catalogue, Status.DISPATCHED)
     response = login(catalogue, "clerk").post(
         reverse("cases:action", args=[case.number, "return"]),
-        {"return-version": case.version, "return-reason": "Not ours.", "return-legal_bases": [CODE]},
+        {
+            "return-version": case.version,
+            "return-reason": "Not ours.",
+            "return-legal_bases": [CODE],
+        },
     )
     assert response.status_code == 302, response.content.decode()
     assert CaseEvent.objects.get(case=case, kind="returned").data["legal_bases"] == [CODE]

@@ -125,7 +125,9 @@ def test_referring_to_an_unverified_organisation_or_a_department_is_refused_and_
     else:
         target = cast.orgs["city-management"]
     with pytest.raises(ValidationFailed) as error:
-        case_services.case_refer(actor=cast.clerk, case=case, organisation=target, note="Please help")
+        case_services.case_refer(
+            actor=cast.clerk, case=case, organisation=target, note="Please help"
+        )
     assert set(error.value.errors) == {"organisation"}
     assert "verified social organisation" in error.value.message
     assert not CaseAssignment.objects.filter(case=case, kind=AssignmentKind.REFERRAL).exists()
@@ -154,7 +156,7 @@ def test_a_referral_shows_on_the_rendered_case_timeline_from_request_to_completi
     html = login(cast, "clerk").get(f"/cases/{referral.case.number}/").content.decode()
     for kind in ("referred", "referral_accepted", "referral_completed"):
         assert f"event event-{kind} " in html, kind
-    completed = html[html.index("event event-referral_completed"):]
+    completed = html[html.index("event event-referral_completed") :]
     completed = completed[: completed.index("</li>")]
     assert "Two volunteers shop on Tuesdays." in completed
     org = cast.orgs["volunteers"]

@@ -252,7 +252,7 @@ def _summary_cells(page):
     """The yearly summary as {year: [activities, served, given, received]} from the page."""
     import re
 
-    table = page[page.index('id="summary-heading"'):]
+    table = page[page.index('id="summary-heading"') :]
     table = table[: table.index("</table>")]
     return {
         int(year): re.findall(r"<td[^>]*>([^<]*)</td>", cells)
