@@ -17,6 +17,7 @@ from gongzhi.cases.models import Case, Status, WarningLevel
 from gongzhi.cases.workflow import OPEN
 from gongzhi.core.db import reading_from_replica
 from gongzhi.core.errors import OutOfScope
+from gongzhi.mediation.selectors import mediation_statistics
 from gongzhi.organizations.models import Role
 from gongzhi.organizations.selectors import organisations_of, scope_areas
 from gongzhi.territory.models import Area
@@ -70,6 +71,25 @@ def _period(request: HttpRequest, view: str) -> tuple[FilterForm, Period]:
         department_ids=dept_ids,
     )
     return form, period
+
+
+def _month_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(
+        day.replace(day=1), dt.time.min, tzinfo=timezone.get_current_timezone()
+    )
+
+
+def _mediation(period: Period) -> dict[str, Any]:
+    """People's mediation in the months of `period`, in its public form: counts only, no
+    names, cells under 5 hidden. Confidential cases are not the committee's to read
+    one by one (only their designated supervisors' are), so even the committee's
+    dashboard gets the suppressed figures."""
+    until = None
+    if period.end is not None:
+        until = _month_start(period.end.replace(day=28) + dt.timedelta(days=4))
+    return mediation_statistics(
+        public=True, since=_month_start(period.start) if period.start else None, until=until
+    )
 
 
 def _chart(rows: list[dict[str, Any]], fields: list[tuple[str, str]]) -> dict[str, Any]:
@@ -158,6 +178,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 a.pk: (a.centroid_lat, a.centroid_lon)
                 for a in Area.objects.filter(pk__in=[r["key"] for r in hot])
             }
+            ctx["mediation"] = _mediation(period)
             ctx["hot_map"] = [
                 {
                     "label": r["label"],
@@ -274,7 +295,9 @@ def public(request: HttpRequest) -> HttpResponse:
             .select_related("category")
             .order_by("-pk")[:10]
         ]
+        mediation = mediation_statistics(public=True, since=_month_start(since))
     ctx = {
+        "mediation": mediation,
         "departments": departments,
         "areas": areas,
         "themes": themes,

@@ -8,7 +8,7 @@ goes through `cases.selectors`.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
@@ -317,6 +317,7 @@ class EventOut(Schema):
     organisation: str | None
     is_public: bool
     created_at: datetime
+    legal_bases: list[str] = Field(default_factory=list, description="Codes of the legal-basis library entries cited.")
 
 
 @router.get("/cases/{number}/timeline", response={200: list[EventOut], **ERRORS}, summary="What happened to a case")
@@ -327,7 +328,7 @@ def case_timeline(request: HttpRequest, number: str) -> Any:
     return [
         {"kind": e.kind, "label": str(e.label), "from_status": e.from_status, "to_status": e.to_status,
          "reason": e.reason, "organisation": e.organisation.code if e.organisation_id and e.organisation else None,
-         "is_public": e.is_public, "created_at": e.created_at}
+         "is_public": e.is_public, "created_at": e.created_at, "legal_bases": e.cited_codes}
         for e in events
     ]
 
@@ -357,7 +358,9 @@ class ActionIn(Schema):
     question: str | None = Field(None, max_length=5000)
     summary: str | None = Field(None, max_length=5000)
     source: str | None = Field(None, max_length=200)
-    legal_basis: str | None = Field(None, max_length=300)
+    legal_basis: str | None = Field(None, max_length=300, description="Free-text basis (reject), for one the library lacks.")
+    legal_bases: list[Annotated[str, Field(max_length=80)]] | None = Field(
+        None, max_length=20, description="Codes of legal-basis library entries cited (reject, return).")
     is_public: bool | None = None
     hours: int | None = Field(None, ge=1, le=720)
     approve: bool | None = None
@@ -386,6 +389,8 @@ def action_form_data(payload: ActionIn) -> QueryDict:
             data[name] = pks.get(value, "0")
         elif name == "assisting":
             data.setlist(name, [pks.get(v, "0") for v in value])
+        elif name == "legal_bases":
+            data.setlist(name, [str(v) for v in value])
         elif name in _YES_NO:
             data[name] = "yes" if value else "no"
         elif name == "is_public":

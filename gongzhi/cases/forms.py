@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.mediation.forms import LegalBasisMultipleField
 from gongzhi.organizations.models import Organisation, OrgKind
 
 from .models import Case, Category, Channel, ContactPreference, Status, Urgency
@@ -374,8 +375,36 @@ class MergeForm(ActionForm):
         return master
 
 
+def _cited_bases_field(**kwargs: Any) -> LegalBasisMultipleField:
+    # Codes, not primary keys, so the API sends the same codes the library's pages show.
+    return LegalBasisMultipleField(to_field_name="code", **kwargs)
+
+
+class ReturnForm(ReasonForm):
+    legal_bases = _cited_bases_field(
+        help_text=_("Optional: the rules that place the matter with another body.")
+    )
+
+
 class RejectForm(ReasonForm):
-    legal_basis = forms.CharField(label=_("Legal or policy basis"), max_length=300)
+    legal_bases = _cited_bases_field()
+    legal_basis = forms.CharField(
+        label=_("Other legal or policy basis"),
+        max_length=300,
+        required=False,
+        help_text=_("Only for a basis the library does not have yet."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "legal_bases" in data and not data.get("legal_bases") and not data.get("legal_basis"):
+            self.add_error(
+                "legal_bases",
+                _(
+                    "Cite the legal or policy basis for the rejection: choose it from the library or name it."
+                ),
+            )
+        return data
 
 
 class AnswerForm(ActionForm):
@@ -413,7 +442,7 @@ class ReferForm(ActionForm):
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     "dispatch": DispatchForm,
     "accept": ActionForm,
-    "return": ReasonForm,
+    "return": ReturnForm,
     "approve_return": NoteOptional,
     "refuse_return": NoteOptional,
     "transfer": TransferForm,

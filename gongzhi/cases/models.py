@@ -474,6 +474,8 @@ class CaseEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     is_public = models.BooleanField(default=False)
     created_at = models.DateTimeField(db_index=True)
+    # The library entries behind `cited_codes`, set by `selectors.with_cited_bases`.
+    cited_bases: list[Any]
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -481,6 +483,12 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.kind}"
+
+    @property
+    def cited_codes(self) -> list[str]:
+        """Codes of the legal-basis library this event's decision cites."""
+        codes = (self.data or {}).get("legal_bases") or []
+        return [str(c) for c in codes] if isinstance(codes, list) else []
 
     @property
     def label(self) -> Any:

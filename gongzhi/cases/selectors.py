@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import OutOfScope
+from gongzhi.mediation.selectors import legal_bases_by_code
 from gongzhi.organizations.models import Role
 from gongzhi.organizations.selectors import is_admin, memberships_with, scope_q
 
@@ -219,4 +220,19 @@ def timeline_for(*, actor: Any, case: Case) -> list[CaseEvent]:
         # only the public ones.
         mine = Q(actor_id=actor.pk) if getattr(actor, "is_authenticated", False) else Q(pk__in=[])
         qs = qs.filter(Q(is_public=True) | mine)
-    return list(qs.order_by("created_at", "id"))
+    return with_cited_bases(list(qs.order_by("created_at", "id")))
+
+
+def public_timeline(*, case: Case) -> list[CaseEvent]:
+    """The public entries of a case's timeline, for its public page (anyone may read)."""
+    return with_cited_bases(list(case.events.filter(is_public=True).order_by("created_at", "id")))
+
+
+def with_cited_bases(events: list[CaseEvent]) -> list[CaseEvent]:
+    """Give each event `cited_bases`: the library entries its decision cites (codes in
+    `data["legal_bases"]`), fetched in one query for the whole timeline."""
+    codes = {str(c) for e in events for c in e.cited_codes}
+    bases = legal_bases_by_code(codes) if codes else {}
+    for event in events:
+        event.cited_bases = [bases[c] for c in event.cited_codes if c in bases]
+    return events

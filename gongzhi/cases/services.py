@@ -31,6 +31,7 @@ from gongzhi.core.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
+from gongzhi.mediation.selectors import legal_bases_to_cite
 from gongzhi.notifications.services import notification_send
 from gongzhi.organizations.models import Membership, Organisation, OrgKind, Role
 from gongzhi.territory.models import Area
@@ -681,6 +682,12 @@ def _require(text: str, field: str, message: str) -> str:
     return text
 
 
+def _cited_codes(codes: Sequence[str]) -> list[str]:
+    """Codes of the legal-basis library a decision cites, checked against the library
+    (`ValidationFailed` on `legal_bases` names the unknown ones)."""
+    return [b.code for b in legal_bases_to_cite(codes=codes or ())]
+
+
 def _end_assignments(
     case: Case,
     kinds: Sequence[str] = (AssignmentKind.LEAD, AssignmentKind.ASSIST, AssignmentKind.TRANSFER),
@@ -820,10 +827,19 @@ def case_accept(*, actor: Any, case: Case, expected_version: int | None = None) 
 
 
 def case_return(
-    *, actor: Any, case: Case, reason: str, expected_version: int | None = None
+    *,
+    actor: Any,
+    case: Case,
+    reason: str,
+    legal_bases: Sequence[str] = (),
+    expected_version: int | None = None,
 ) -> Case:
-    """Give the case back to triage with a reason; with head approval configured, ask the head first."""
+    """Give the case back to triage with a reason; with head approval configured, ask the head first.
+
+    `legal_bases` (optional codes of the legal-basis library, e.g. the rule that puts
+    the matter with another body) are kept with the request and on the return event."""
     reason = _require(reason, "reason", _("Say why the case does not belong to your department."))
+    codes = _cited_codes(legal_bases)
     with transaction.atomic():
         locked, _t = _begin(case, actor, "return", expected_version)
         now = timezone.now()
@@ -833,6 +849,7 @@ def case_return(
             locked.pending = {
                 "kind": "return",
                 "reason": reason,
+                "legal_bases": codes,
                 "by": actor.pk if actor is not None else None,
             }
             _commit(
@@ -842,6 +859,7 @@ def case_return(
                 "return_requested",
                 from_status,
                 reason=reason,
+                data={"legal_bases": codes} if codes else None,
                 organisation=locked.lead_department,
                 now=now,
             )
@@ -849,12 +867,18 @@ def case_return(
                 _members(locked.lead_department, Role.HEAD), "case_approval_needed", locked, actor
             )
         else:
-            _do_return(locked, actor, reason, from_status, now)
+            _do_return(locked, actor, reason, from_status, now, legal_bases=codes)
     return locked
 
 
 def _do_return(
-    case: Case, actor: Any, reason: str, from_status: str, now: dt.datetime, kind: str = "returned"
+    case: Case,
+    actor: Any,
+    reason: str,
+    from_status: str,
+    now: dt.datetime,
+    kind: str = "returned",
+    legal_bases: Sequence[str] = (),
 ) -> None:
     org = case.lead_department
     _end_assignments(case)
@@ -871,7 +895,11 @@ def _do_return(
         reason=reason,
         organisation=org,
         now=now,
-        data={"department": org.code if org else None, "returns": case.return_count},
+        data={
+            "department": org.code if org else None,
+            "returns": case.return_count,
+            **({"legal_bases": list(legal_bases)} if legal_bases else {}),
+        },
     )
     from gongzhi.organizations.selectors import users_with_role_over
 
@@ -889,7 +917,15 @@ def case_return_decide(
         now = timezone.now()
         reason = str(locked.pending.get("reason", ""))
         if approve:
-            _do_return(locked, actor, reason, locked.status, now, kind="return_approved")
+            _do_return(
+                locked,
+                actor,
+                reason,
+                locked.status,
+                now,
+                kind="return_approved",
+                legal_bases=[str(c) for c in locked.pending.get("legal_bases", [])],
+            )
         else:
             from_status = locked.status
             locked.pending = {}
@@ -1468,13 +1504,30 @@ def case_withdraw(
 
 
 def case_reject(
-    *, actor: Any, case: Case, reason: str, legal_basis: str, expected_version: int | None = None
+    *,
+    actor: Any,
+    case: Case,
+    reason: str,
+    legal_basis: str = "",
+    legal_bases: Sequence[str] = (),
+    expected_version: int | None = None,
 ) -> Case:
-    """Refuse a case that the institutions cannot take, with the reason and its legal basis."""
+    """Refuse a case that the institutions cannot take, with the reason and its legal basis.
+
+    The basis is cited from the legal-basis library (`legal_bases`: codes, shown with
+    links on the public timeline) or, for what the library lacks and for API clients
+    that send it, named in free text (`legal_basis`); at least one is required. An
+    unknown code is refused on `legal_bases` before anything is written."""
     reason = _require(reason, "reason", _("Give the reason for rejecting the case."))
-    legal_basis = _require(
-        legal_basis, "legal_basis", _("Name the legal or policy basis for the rejection.")
-    )
+    legal_basis = (legal_basis or "").strip()[:300]
+    codes = _cited_codes(legal_bases)
+    if not legal_basis and not codes:
+        raise ValidationFailed(
+            _(
+                "Cite the legal or policy basis for the rejection: choose it from the library or name it."
+            ),
+            field="legal_bases",
+        )
     with transaction.atomic():
         locked, _t = _begin(case, actor, "reject", expected_version)
         _close_as(
@@ -1484,7 +1537,7 @@ def case_reject(
             "rejected",
             Status.REJECTED,
             reason,
-            data={"legal_basis": legal_basis},
+            data={"legal_basis": legal_basis, "legal_bases": codes},
         )
         _notify(
             _reporters(locked), "case_progress", locked, actor, what=_("Rejected"), reason=reason

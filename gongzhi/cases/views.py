@@ -419,7 +419,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
                 "public_reply": mask_personal(case.public_reply or ""),
                 "lat": coarse(case.lat),
                 "lon": coarse(case.lon),
-                "events": _masked_events(case.events.filter(is_public=True).order_by("created_at", "id")),
+                "events": _masked_events(selectors.public_timeline(case=case)),
                 "photos": [p for p in case.photos.filter(is_public=True, event__isnull=True)],
                 "map_center": _map_center(),
             },
@@ -517,7 +517,11 @@ def _perform(action: str, actor: Any, case: Case, d: dict[str, Any]) -> Any:
         ),
         "accept": lambda: services.case_accept(actor=actor, case=case, expected_version=v),
         "return": lambda: services.case_return(
-            actor=actor, case=case, reason=d["reason"], expected_version=v
+            actor=actor,
+            case=case,
+            reason=d["reason"],
+            legal_bases=[b.code for b in d.get("legal_bases", [])],
+            expected_version=v,
         ),
         "approve_return": lambda: services.case_return_decide(
             actor=actor, case=case, approve=True, note=d["note"], expected_version=v
@@ -575,7 +579,8 @@ def _perform(action: str, actor: Any, case: Case, d: dict[str, Any]) -> Any:
             actor=actor,
             case=case,
             reason=d["reason"],
-            legal_basis=d["legal_basis"],
+            legal_basis=d.get("legal_basis", ""),
+            legal_bases=[b.code for b in d.get("legal_bases", [])],
             expected_version=v,
         ),
         "answer": lambda: services.case_answer(

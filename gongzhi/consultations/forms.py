@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.mediation.forms import LegalBasisMultipleField
 from gongzhi.territory.models import Area
 
 from .models import TEXT_MAX, TITLE_MAX, Meeting, Stance, Topic, TopicSource, Vote, VoteKind
@@ -160,6 +161,7 @@ class BallotForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.CharField(label=_("Decision"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4}))
     rationale = forms.CharField(label=_("Reasons"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 6}))
+    legal_bases = LegalBasisMultipleField(to_field_name="code")
 
 
 class MilestoneForm(forms.Form):

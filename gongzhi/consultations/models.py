@@ -72,6 +72,9 @@ class Topic(models.Model):
     decision = models.TextField(_("decision"), max_length=TEXT_MAX, blank=True)
     rationale = models.TextField(_("reasons"), max_length=TEXT_MAX, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    legal_bases = models.ManyToManyField(
+        "mediation.LegalBasis", verbose_name=_("legal basis cited"), blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import random
 import secrets
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -30,6 +31,7 @@ from gongzhi.core.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
+from gongzhi.mediation.selectors import legal_bases_to_cite
 from gongzhi.notifications.services import notification_send
 from gongzhi.organizations.models import Role
 from gongzhi.organizations.selectors import users_with_role_over
@@ -248,10 +250,16 @@ def topic_follow(*, actor: Any, topic: Topic, follow: bool = True) -> bool:
     return follow
 
 
-def topic_decide(*, actor: Any, topic: Topic, decision: str, rationale: str) -> Topic:
-    """Publish the committee's decision and its reasons (result phase only)."""
+def topic_decide(*, actor: Any, topic: Topic, decision: str, rationale: str,
+                 legal_bases: Sequence[str] = ()) -> Topic:
+    """Publish the committee's decision and its reasons (result phase only).
+
+    `legal_bases` are codes of the legal-basis library the decision rests on; they
+    replace what an earlier version cited, and the results page links them. An unknown
+    code is refused on `legal_bases` before anything is written."""
     decision = _text(decision, field="decision", max_length=TEXT_MAX, what=_("the decision"))
     rationale = _text(rationale, field="rationale", max_length=TEXT_MAX, what=_("the reasons"))
+    bases = legal_bases_to_cite(codes=legal_bases or ())
     with transaction.atomic():
         topic = Topic.objects.select_for_update().get(pk=topic.pk)
         _require(actor, "consultations.decide_topic", topic,
@@ -259,8 +267,10 @@ def topic_decide(*, actor: Any, topic: Topic, decision: str, rationale: str) -> 
         first = not topic.decided_at
         topic.decision, topic.rationale, topic.decided_at = decision, rationale, timezone.now()
         topic.save(update_fields=["decision", "rationale", "decided_at", "updated_at"])
+        topic.legal_bases.set(bases)
         audit_record(stream=f"consultation:{topic.pk}", action="topic.decided" if first else "topic.decision_changed",
-                     actor=actor, data={"decision": decision, "rationale": rationale})
+                     actor=actor, data={"decision": decision, "rationale": rationale,
+                                        "legal_bases": [b.code for b in bases]})
         _notify_followers(topic, "consultation_decided", {}, reverse("consultations:results", args=[topic.pk]),
                           skip=actor)
     return topic

@@ -168,10 +168,14 @@ def topic_decide(request: HttpRequest, pk: int) -> HttpResponse:
     topic = selectors.topic_get_for(actor=request.user, pk=pk)
     if not can(request.user, "consultations.decide_topic", topic):
         raise Http404
-    form = f.DecisionForm(request.POST or None, initial={"decision": topic.decision, "rationale": topic.rationale})
+    form = f.DecisionForm(request.POST or None, initial={
+        "decision": topic.decision, "rationale": topic.rationale,
+        "legal_bases": list(topic.legal_bases.values_list("code", flat=True))})
     if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
         try:
-            services.topic_decide(actor=request.user, topic=topic, **form.cleaned_data)
+            services.topic_decide(actor=request.user, topic=topic, decision=d["decision"],
+                                  rationale=d["rationale"], legal_bases=[b.code for b in d["legal_bases"]])
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -510,7 +514,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     vote = Vote.objects.filter(topic=topic).first()
     result = _result(vote) if vote else None
     return render(request, "consultations/results.html", {
-        "topic": topic, "vote": vote, "result": result,
+        "topic": topic, "vote": vote, "result": result, "legal_bases": list(topic.legal_bases.all()),
         "rows": selectors.vote_result_rows(vote, result) if vote and result else [],
         "rounds": selectors.ranked_rounds(vote, result) if vote and result else [],
         "winner": next((o.label for o in vote.options.all() if result and result.get("winner") == o.pk), "")

@@ -10,6 +10,7 @@ who learnt what.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from gongzhi.audit.services import audit_record
-from gongzhi.core.errors import OutOfScope
+from gongzhi.core.errors import OutOfScope, ValidationFailed
 from gongzhi.organizations.models import Membership, Organisation, OrgKind, Role
 from gongzhi.organizations.selectors import (
     covers_area,
@@ -230,6 +231,34 @@ def legal_basis_get(*, code: str) -> LegalBasis:
     return basis
 
 
+def legal_bases_to_cite(*, codes: Iterable[str], field: str = "legal_bases") -> list[LegalBasis]:
+    """The entries a new decision cites, in the order given, duplicates dropped.
+
+    Used by every app whose decisions cite the library (cases, consultations), so a
+    code that is not in the library, or no longer in force, is refused the same way
+    everywhere: `ValidationFailed` on `field`, naming the codes. Reads only."""
+    wanted = list(dict.fromkeys(str(c).strip() for c in codes if str(c).strip()))
+    if not wanted:
+        return []
+    found = {b.code: b for b in LegalBasis.objects.filter(code__in=wanted, is_active=True)}
+    unknown = [c for c in wanted if c not in found]
+    if unknown:
+        raise ValidationFailed(
+            _("Not in the legal-basis library or no longer in force: %(codes)s.") % {"codes": ", ".join(unknown)},
+            field=field,
+        )
+    return [found[c] for c in wanted]
+
+
+def legal_bases_by_code(codes: Iterable[str]) -> dict[str, LegalBasis]:
+    """Library entries by code, for showing what earlier decisions cited. Entries no
+    longer in force are included: a decision keeps the law it rested on."""
+    wanted = {str(c) for c in codes if c}
+    if not wanted:
+        return {}
+    return {b.code: b for b in LegalBasis.objects.filter(code__in=wanted)}
+
+
 # --- Statistics --------------------------------------------------------------------------
 
 
@@ -245,13 +274,16 @@ def _cell(value: int, public: bool) -> int | None:
 
 
 def mediation_statistics(
-    *, actor: Any = None, public: bool = False, since: datetime | None = None
+    *, actor: Any = None, public: bool = False, since: datetime | None = None,
+    until: datetime | None = None,
 ) -> dict[str, Any]:
     """Counts of mediations opened, succeeded (agreement or partial) and concluded on time,
     by type of dispute, community and month. No names, no descriptions, no parties.
 
     `public=True` covers every case and suppresses cells below 5 (shown as None);
-    otherwise the actor's scope (mediator, committee, admin) decides which cases count."""
+    otherwise the actor's scope (mediator, committee, admin) decides which cases count.
+    `since`/`until` bound the opening time (`until` excluded). The analytics pages read
+    the public form."""
     qs = MediationCase.objects.all()
     if not public:
         if not _authenticated(actor):
@@ -260,6 +292,8 @@ def mediation_statistics(
             qs = qs.filter(scope_q(actor, Role.MEDIATOR, Role.COMMITTEE, prefix="area__"))
     if since is not None:
         qs = qs.filter(opened_at__gte=since)
+    if until is not None:
+        qs = qs.filter(opened_at__lt=until)
     rows = (
         qs.annotate(month=TruncMonth("opened_at"))
         .values("dispute_type", "area__code", "month")

@@ -168,3 +168,66 @@ def test_grid_worker_sees_only_the_areas_of_their_scope(catalogue: Any, login: A
     resp = login(catalogue, "gridworker").get("/stats/?view=grid&area=" + catalogue.grid(2, 1).code)
     assert resp.status_code == 200 and resp.context["view"] == "grid"
     assert [r["key"] for r in resp.context["by_area"]] == [catalogue.grid(1, 1).pk]
+
+
+def _mediations(cast: Any) -> None:
+    """Seven mediations this month: five noise disputes agreed on time, one noise and
+    one parking dispute still open."""
+    from django.utils import timezone
+
+    from gongzhi.mediation.models import MediationCase, Outcome
+    from gongzhi.mediation.tests.conftest import designate, open_case
+    from gongzhi.mediation.workflow import Status
+
+    designate(cast)
+    cases = [open_case(cast) for _ in range(6)] + [open_case(cast, dispute_type="parking")]
+    now = timezone.now()
+    MediationCase.objects.filter(pk__in=[c.pk for c in cases[:5]]).update(
+        status=Status.CLOSED,
+        outcome=Outcome.AGREEMENT,
+        concluded_at=now,
+        due_at=now + timezone.timedelta(days=3),
+    )
+
+
+def _no_names(html: str) -> None:
+    for secret in ("王小梅", "Li Wei", "Loud music"):
+        assert secret not in html
+
+
+def test_committee_dashboard_shows_the_mediation_statistics_without_names(
+    catalogue: Any, login: Any
+) -> None:
+    _mediations(catalogue)
+    resp = login(catalogue, "committee").get("/stats/?view=committee")
+    stats = resp.context["mediation"]
+    assert stats["totals"] == {
+        "opened": 7,
+        "succeeded": 5,
+        "on_time": 5,
+        "concluded": 5,
+        "open_now": None,
+    }
+    assert {r["key"]: r["opened"] for r in stats["by_type"]} == {"noise": 6, "parking": None}
+    assert [(r["key"], r["opened"]) for r in stats["by_area"]] == [("JC.LJ.XH.C1", 7)]
+    html = resp.content.decode()
+    assert 'id="h-mediation"' in html and 'data-figure="opened">7<' in html
+    assert 'data-figure="on_time">5<' in html and 'data-figure="open_now"><5<' in html
+    assert "Parking and e-bikes" in html
+    _no_names(html)
+    later = login(catalogue, "committee").get("/stats/?view=committee&start=2099-01")
+    assert later.context["mediation"]["totals"]["opened"] == 0
+    earlier = login(catalogue, "committee").get("/stats/?view=committee&start=2001-01&end=2001-12")
+    assert earlier.context["mediation"]["totals"]["opened"] == 0
+
+
+def test_public_results_page_shows_mediations_opened_succeeded_and_on_time(
+    catalogue: Any, client: Any
+) -> None:
+    _mediations(catalogue)
+    resp = client.get("/stats/public/")
+    assert resp.status_code == 200
+    assert resp.context["mediation"]["totals"]["succeeded"] == 5
+    html = resp.content.decode()
+    assert 'data-figure="opened">7<' in html and 'data-figure="succeeded">5<' in html
+    _no_names(html)

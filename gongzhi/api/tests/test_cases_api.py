@@ -250,3 +250,40 @@ def test_listing_cases_costs_the_same_queries_for_3_or_8_cases(api_as, catalogue
     with CaptureQueriesContext(connection) as eight:
         assert len(client.get("/api/v1/cases?limit=20").json()["items"]) == 8
     assert len(eight) == len(three) <= 12, [q["sql"][:120] for q in eight.captured_queries]
+
+
+@pytest.fixture
+def library_entry(db):
+    from gongzhi.mediation.services import legal_basis_save
+
+    return legal_basis_save(actor=None, code="petition-work-regulations", kind="regulation",
+                            title_zh="信访工作条例", title_en="Regulations on Petition Work")
+
+
+def test_a_rejection_cites_library_codes_which_the_timeline_returns(api_as, catalogue, library_entry):
+    number = _file(api_as("resident"), catalogue)[0]
+    response = api_as("operator").post(f"/api/v1/cases/{number}/actions/reject",
+                                       {"reason": "A court matter.", "legal_bases": ["petition-work-regulations"]})
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "rejected"
+    rejected = [e for e in api_as("resident").get(f"/api/v1/cases/{number}/timeline").json()
+                if e["kind"] == "rejected"]
+    assert [e["legal_bases"] for e in rejected] == [["petition-work-regulations"]]
+
+
+def test_an_unknown_library_code_is_a_400_on_legal_bases_and_changes_nothing(api_as, catalogue, library_entry):
+    number = _file(api_as("resident"), catalogue)[0]
+    body = assert_error_shape(api_as("operator").post(
+        f"/api/v1/cases/{number}/actions/reject",
+        {"reason": "A court matter.", "legal_bases": ["petition-work-regulations", "no-such-law"]}), 400)
+    assert set(body["errors"]) == {"legal_bases"}
+    assert Case.objects.get(number=number).status == "submitted"
+
+
+def test_the_free_text_legal_basis_still_works_for_clients_that_send_it(api_as, catalogue):
+    number = _file(api_as("resident"), catalogue)[0]
+    response = api_as("operator").post(f"/api/v1/cases/{number}/actions/reject",
+                                       {"reason": "Not public.", "legal_basis": "Art. 1"})
+    assert response.status_code == 200, response.content
+    event = Case.objects.get(number=number).events.get(kind="rejected")
+    assert (event.data["legal_basis"], event.data["legal_bases"]) == ("Art. 1", [])

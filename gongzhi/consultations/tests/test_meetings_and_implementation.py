@@ -94,3 +94,48 @@ def test_every_page_of_the_demo_renders_for_visitor_resident_and_committee(cast:
         client = login(cast, persona)
         for url in urls:
             assert client.get(url).status_code == 200, (persona, url)
+
+
+@pytest.fixture
+def library(db: Any) -> list[Any]:
+    from gongzhi.mediation.services import legal_basis_save
+
+    return [
+        legal_basis_save(actor=None, code="urban-road-regulations-art-29", kind="regulation",
+                         title_zh="城市道路管理条例", title_en="Urban Road Regulations", article="Art. 29"),
+        legal_basis_save(actor=None, code="road-traffic-safety-law-art-32", kind="law",
+                         title_zh="道路交通安全法", title_en="Road Traffic Safety Law", article="Art. 32"),
+    ]
+
+
+def test_the_decision_cites_the_library_and_the_public_results_page_links_it(
+        cast: Any, login: Any, library: list[Any]) -> None:
+    topic = make_topic(cast, Phase.RESULT)
+    url = f"/consultations/topics/{topic.pk}/decide/"
+    response = login(cast, "committee").post(url, {
+        "decision": "A zebra crossing with a push-button light.", "rationale": "Most votes.",
+        "legal_bases": ["urban-road-regulations-art-29", "road-traffic-safety-law-art-32"]})
+    assert response.status_code == 302
+    assert set(topic.legal_bases.values_list("code", flat=True)) == {
+        "urban-road-regulations-art-29", "road-traffic-safety-law-art-32"}
+    html = login(cast, "visitor").get(f"/consultations/topics/{topic.pk}/results/").content.decode()
+    assert 'href="/mediation/legal-basis/urban-road-regulations-art-29/"' in html
+    assert 'href="/mediation/legal-basis/road-traffic-safety-law-art-32/"' in html
+    assert "Urban Road Regulations Art. 29" in html
+    services.topic_decide(actor=cast.committee, topic=topic, decision="Changed.", rationale="Because",
+                          legal_bases=["road-traffic-safety-law-art-32"])
+    assert list(topic.legal_bases.values_list("code", flat=True)) == ["road-traffic-safety-law-art-32"]
+
+
+def test_a_decision_citing_an_unknown_code_is_refused_beside_the_field_and_nothing_is_saved(
+        cast: Any, login: Any, library: list[Any]) -> None:
+    topic = make_topic(cast, Phase.RESULT)
+    response = login(cast, "committee").post(f"/consultations/topics/{topic.pk}/decide/", {
+        "decision": "Do it.", "rationale": "Because.", "legal_bases": ["no-such-law"]})
+    assert response.status_code == 400 and 'id="id_legal_bases_error"' in response.content.decode()
+    with pytest.raises(ValidationFailed) as error:
+        services.topic_decide(actor=cast.committee, topic=topic, decision="Do it.", rationale="Because.",
+                              legal_bases=["urban-road-regulations-art-29", "no-such-law"])
+    assert set(error.value.errors) == {"legal_bases"}
+    topic.refresh_from_db()
+    assert (topic.decision, topic.decided_at, topic.legal_bases.count()) == ("", None, 0)

@@ -146,7 +146,21 @@ def test_neighbour_dispute_is_mediated_to_an_agreement_and_a_second_is_referred_
     case.refresh_from_db()
     assert case.status == "closed" and case.followups.count() == 1
     reported.refresh_from_db()
-    assert reported.status == "replied"  # the reporter now evaluates the case, which then closes
+    assert reported.status == "replied"
+
+    # The reporter reads on the case page that it was resolved through mediation, and
+    # evaluates it; the case closes (its life cycle ends with the reporter's word).
+    resident.goto(f"{live_server.url}/cases/{reported.number}/")
+    assert resident.locator("p.reply").is_visible()
+    assert resident.locator("li.event-resolved_externally").count() == 1
+    evaluate = resident.locator("details.action-evaluate")
+    evaluate.locator("input[name='evaluate-resolved'][value='yes']").check()
+    evaluate.locator("input[name='evaluate-satisfaction'][value='5']").check()
+    evaluate.locator("button[data-action='evaluate']").click()
+    resident.wait_for_load_state()
+    reported.refresh_from_db()
+    assert (reported.status, reported.satisfaction) == ("closed", 5)
+    assert resident.locator("li.event-evaluated").count() == 1
 
     # An outsider finds nothing, not even the number.
     clerk = _as(browser, live_server, "clerk")

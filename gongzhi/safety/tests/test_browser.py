@@ -85,6 +85,7 @@ def test_grid_worker_patrols_fixes_one_finding_and_reports_another_at_phone_size
     case = Case.objects.get(number=second.case_number)
     assert case.channel == "patrol"
     assert case.lead_department == tcast.orgs["city-management"]
+    assert case.status == "dispatched"
     assert page.locator(f"#finding-{second.pk} .case-number").inner_text() == case.number
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 
 from gongzhi.core.errors import NotPermitted, TransitionNotAllowed, ValidationFailed
@@ -15,12 +16,29 @@ from gongzhi.safety.workflow import FindingStatus
 from .helpers import full_answers, make_jpeg, not_an_image
 
 
-def submit(cast, safety, *, grid=None, answers=None, photos=(), key=None, actor=None):
+def submit(cast, safety, *, grid=None, answers=None, photos=(), key=None, actor=None, **position):
     grid = grid or cast.grid(1, 1)
     return services.patrol_record_submit(
         actor=actor or cast.gridworker, client_uuid=key or uuid.uuid4(), grid=grid, template=safety.fire,
-        answers=answers if answers is not None else full_answers(safety.fire), photos=photos,
+        answers=answers if answers is not None else full_answers(safety.fire), photos=photos, **position,
     )
+
+
+def test_the_position_sent_with_a_patrol_is_stored(cast, safety):
+    grid = cast.grid(1, 1)
+    record = submit(cast, safety, lat=grid.centroid_lat, lon=grid.centroid_lon)
+    stored = PatrolRecord.objects.get(pk=record.pk)
+    assert (stored.lat, stored.lon) == pytest.approx((grid.centroid_lat, grid.centroid_lon))
+    assert submit(cast, safety).lat is None  # the position is optional
+
+
+@pytest.mark.parametrize("position", [{"lat": 31.2}, {"lon": 121.4}, {"lat": 91.0, "lon": 121.4},
+                                      {"lat": 31.2, "lon": -181.0}])
+def test_half_a_position_or_one_off_the_globe_is_refused_on_lat_and_nothing_is_saved(cast, safety, position):
+    with pytest.raises(ValidationFailed) as info:
+        submit(cast, safety, photos=[make_jpeg()], **position)
+    assert set(info.value.errors) == {"lat"}
+    assert not PatrolRecord.objects.exists() and not PatrolPhoto.objects.exists()
 
 
 def test_assigned_grid_worker_records_a_patrol_with_one_finding_per_problem(cast, safety):
@@ -135,13 +153,24 @@ def test_statistics_count_patrols_findings_and_fixes_per_grid(cast, safety):
     first, second = record.findings.all()
     services.finding_fix(actor=cast.gridworker, finding=first, photo=make_jpeg())
     services.finding_report(actor=cast.gridworker, finding=second)
-    today = dt.date.today()
-    rows = {r.grid.code: r for r in grid_statistics(actor=cast.gridworker, since=today - dt.timedelta(days=1),
+    today = timezone.localdate()
+    # Grid 1's plan ran from the Monday two weeks back: last week had no patrol.
+    plan = safety.plans[0]
+    plan.starts_on = today - dt.timedelta(days=today.weekday() + 14)
+    plan.save(update_fields=["starts_on"])
+    for other in safety.plans[1:]:
+        other.starts_on = today
+        other.save(update_fields=["starts_on"])
+    assert services.missed_patrols_flag(today=today) == 2
+    rows = {r.grid.code: r for r in grid_statistics(actor=cast.gridworker, since=today - dt.timedelta(days=21),
                                                      until=today + dt.timedelta(days=1))}
     g1 = rows[cast.grid(1, 1).code]
-    assert (g1.patrols, g1.findings, g1.fixed_in_time, g1.reported) == (1, 2, 1, 1)
-    assert rows[cast.grid(1, 2).code].patrols == 0
+    assert (g1.patrols, g1.missed, g1.findings, g1.fixed_in_time, g1.reported) == (1, 2, 2, 1, 1)
+    assert (rows[cast.grid(1, 2).code].patrols, rows[cast.grid(1, 2).code].missed) == (0, 0)
     assert cast.grid(2, 1).code not in rows
+    last_monday = today - dt.timedelta(days=today.weekday() + 7)
+    recent = {r.grid.code: r for r in grid_statistics(actor=cast.gridworker, since=last_monday, until=today)}
+    assert recent[cast.grid(1, 1).code].missed == 1  # only last week's period starts in the window
 
 
 @pytest.mark.pg

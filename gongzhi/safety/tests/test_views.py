@@ -53,6 +53,18 @@ def test_missing_answers_rerender_the_form_with_the_question_marked(cast, safety
     assert not PatrolRecord.objects.exists()
 
 
+def test_the_form_stores_the_phones_position_and_refuses_half_of_one_beside_the_field(cast, safety, login):
+    client = login(cast, "gridworker")
+    url = f"/safety/plans/{safety.plans[0].pk}/record/"
+    half = client.post(url, {**form_data(safety), "lat": "31.2304"})
+    assert half.status_code == 400
+    assert half.context["form"].errors["lat"]
+    assert '<div class="field field-error"><label for="id_lat">' in half.content.decode()
+    assert not PatrolRecord.objects.exists()
+    assert client.post(url, {**form_data(safety), "lat": "31.2304", "lon": "121.4737"}).status_code == 302
+    assert PatrolRecord.objects.values_list("lat", "lon").get() == (31.2304, 121.4737)
+
+
 def test_a_non_image_upload_is_refused_on_the_form(cast, safety, login):
     client = login(cast, "gridworker")
     data = form_data(safety)

@@ -7,8 +7,9 @@ import time_machine
 
 from conftest import PERSONAS
 from gongzhi.cases import services as case_services
-from gongzhi.cases.models import CaseEvent
-from gongzhi.core.errors import OutOfScope
+from gongzhi.cases.models import AssignmentKind, Case, CaseAssignment, CaseEvent
+from gongzhi.core.errors import OutOfScope, ValidationFailed
+from gongzhi.organizations.models import Organisation
 from gongzhi.volunteering import selectors
 
 from .helpers import accepted_case
@@ -111,3 +112,53 @@ def test_declining_needs_a_reason_and_other_organisations_cannot_act(cast, login
     )
     referral.refresh_from_db()
     assert referral.status == "declined"
+
+
+@pytest.mark.parametrize("organisation", ["unverified", "department"])
+def test_referring_to_an_unverified_organisation_or_a_department_is_refused_and_nothing_saved(
+    cast, organisation
+):
+    case = accepted_case(cast)
+    if organisation == "unverified":
+        Organisation.objects.filter(pk=cast.orgs["volunteers"].pk).update(is_verified=False)
+        target = Organisation.objects.get(pk=cast.orgs["volunteers"].pk)
+    else:
+        target = cast.orgs["city-management"]
+    with pytest.raises(ValidationFailed) as error:
+        case_services.case_refer(
+            actor=cast.clerk, case=case, organisation=target, note="Please help"
+        )
+    assert set(error.value.errors) == {"organisation"}
+    assert "verified social organisation" in error.value.message
+    assert not CaseAssignment.objects.filter(case=case, kind=AssignmentKind.REFERRAL).exists()
+    assert not CaseEvent.objects.filter(case=case).exists()
+    assert Case.objects.get(pk=case.pk).version == case.version
+
+
+def test_the_case_page_offers_only_verified_organisations_to_refer_to(cast, login):
+    case = accepted_case(cast)
+    Organisation.objects.filter(pk=cast.orgs["volunteers"].pk).update(is_verified=False)
+    volunteers = cast.orgs["volunteers"]
+    response = login(cast, "clerk").post(
+        f"/cases/{case.number}/act/refer/",
+        {"refer-version": case.version, "refer-organisation": volunteers.pk, "refer-note": "Help"},
+    )
+    assert response.status_code == 400 and "organisation" in response.context["form"].errors
+    assert not CaseAssignment.objects.filter(case=case, kind=AssignmentKind.REFERRAL).exists()
+
+
+def test_a_referral_shows_on_the_rendered_case_timeline_from_request_to_completion(cast, login):
+    referral = _refer(cast)
+    case_services.referral_accept(actor=cast.social, assignment=referral)
+    case_services.referral_complete(
+        actor=cast.social, assignment=referral, summary="Two volunteers shop on Tuesdays."
+    )
+    html = login(cast, "clerk").get(f"/cases/{referral.case.number}/").content.decode()
+    for kind in ("referred", "referral_accepted", "referral_completed"):
+        assert f"event event-{kind} " in html, kind
+    completed = html[html.index("event event-referral_completed") :]
+    completed = completed[: completed.index("</li>")]
+    assert "Two volunteers shop on Tuesdays." in completed
+    org = cast.orgs["volunteers"]
+    assert org.name_zh in completed or org.name_en in completed
+    assert "Shopping twice a week" in html  # what the department asked

@@ -248,6 +248,36 @@ def test_my_volunteering_shows_balance_summary_and_ledger(cast, login):
     assert 'id="ledger"' in page
 
 
+def _summary_cells(page):
+    """The yearly summary as {year: [activities, served, given, received]} from the page."""
+    import re
+
+    table = page[page.index('id="summary-heading"') :]
+    table = table[: table.index("</table>")]
+    return {
+        int(year): re.findall(r"<td[^>]*>([^<]*)</td>", cells)
+        for year, cells in re.findall(r'<th scope="row">(\d{4})</th>(.*?)</tr>', table)
+    }
+
+
+def test_yearly_summary_counts_served_given_and_received_for_this_year(cast, login):
+    from django.utils import timezone
+
+    services.hours_certify(
+        actor=cast.social, signup=checked_in(running_activity(cast), cast.resident), minutes=75
+    )
+    services.hours_transfer(actor=cast.resident, recipient=cast.resident2, minutes=30)
+    year = timezone.localdate().year
+    giver = login(cast, "resident").get("/volunteering/me/")
+    assert giver.context["summary"] == [
+        {"year": year, "served": 75, "given": 30, "received": 0, "activities": 1}
+    ]
+    assert _summary_cells(giver.content.decode()) == {year: ["1", "1:15", "0:30", "0:00"]}
+    assert 'id="balance">0:45<' in giver.content.decode()
+    receiver = login(cast, "resident2").get("/volunteering/me/").content.decode()
+    assert _summary_cells(receiver) == {year: ["0", "0:00", "0:00", "0:30"]}
+
+
 def test_activity_form_reports_bad_dates_beside_the_fields(cast, login):
     response = login(cast, "social").post(
         "/volunteering/activities/new/",
