@@ -15,7 +15,11 @@ from django.db import transaction
 from django.template import Context, Engine
 from django.utils import timezone, translation
 
+from gongzhi.audit.services import email_consent_given
+
 from .models import Delivery, Notification, NotificationPreference, NotificationSettings
+
+NOTIFICATIONS = "notifications"  # audit.models.ConsentPurpose.NOTIFICATIONS
 
 # Plain-text templates: no HTML escaping here; the inbox page escapes when it shows them.
 _engine: Engine | None = None
@@ -65,12 +69,15 @@ def notification_send(
     context: dict[str, Any] | None = None,
     url: str = "",
     email: bool = True,
+    consent: str = "notifications",
 ) -> Notification:
     """Put a notification in `recipient`'s inbox and e-mail it once the transaction commits.
 
     The recipient's preference for the kind decides: inbox and e-mail (default), inbox
     only, e-mail only (the entry is stored already read) or off (stored read, not sent).
     People with the daily digest get their e-mails in one message from `send_digests`.
+    No e-mail at all unless the person's e-mail consent for `consent` (an audit
+    `ConsentPurpose`) holds; the inbox entry is kept either way.
     """
     ctx = {"recipient": recipient, "url": url, "site_url": settings.SITE_URL, **(context or {})}
     subject, body = _render(kind, ctx, recipient.preferred_language or settings.LANGUAGE_CODE)
@@ -84,12 +91,17 @@ def notification_send(
         url=url,
         read_at=timezone.now() if silent else None,
     )
-    wants_email = email and delivery in (Delivery.BOTH, Delivery.EMAIL)
+    wants_email = (
+        email
+        and delivery in (Delivery.BOTH, Delivery.EMAIL)
+        and bool(recipient.email)
+        and email_consent_given(user=recipient, purpose=consent)
+    )
     if not wants_email:
         # Marked as handled so the digest does not pick it up either.
         Notification.objects.filter(pk=note.pk).update(emailed_at=note.created_at)
-    elif recipient.email and not digest:
-        transaction.on_commit(lambda: _email(note.pk))
+    elif not digest:
+        transaction.on_commit(lambda: _email(note.pk, consent))
     return note
 
 
@@ -105,6 +117,10 @@ def send_digests(*, now: Any = None) -> int:
             ]
         )
         if not notes or not user.email:
+            continue
+        if not email_consent_given(user=user, purpose=NOTIFICATIONS):
+            # Withdrawn since these arrived: they stay in the inbox, no e-mail goes out.
+            Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed_at=now)
             continue
         with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
             subject = str(
@@ -150,19 +166,25 @@ def preferences_save(*, actor: Any, deliveries: dict[str, str], daily_digest: bo
         )
 
 
-def _email(notification_id: int) -> None:
+def _email(notification_id: int, consent: str = NOTIFICATIONS) -> None:
     from .tasks import email_notification
 
-    email_notification(notification_id)
+    email_notification(notification_id, consent)
 
 
-def deliver_email(notification_id: int) -> None:
+def deliver_email(notification_id: int, consent: str = NOTIFICATIONS) -> None:
     note = (
         Notification.objects.select_related("recipient")
         .filter(pk=notification_id, emailed_at=None)
         .first()
     )
     if note is None:
+        return
+    # Consent is checked again at sending time: it may have been withdrawn since.
+    if not note.recipient.email or not email_consent_given(
+        user=note.recipient, purpose=consent
+    ):
+        Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
         return
     link = f"{settings.SITE_URL}{note.url}" if note.url.startswith("/") else note.url
     body = f"{note.body}\n\n{link}".strip()

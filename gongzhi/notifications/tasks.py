@@ -7,8 +7,8 @@ from .services import deliver_email, send_digests
 
 
 @db_task(retries=3, retry_delay=30)
-def email_notification(notification_id: int) -> None:
-    deliver_email(notification_id)
+def email_notification(notification_id: int, consent: str = "notifications") -> None:
+    deliver_email(notification_id, consent)
 
 
 @db_periodic_task(crontab(minute="0", hour="7"))

@@ -21,7 +21,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from gongzhi.audit.services import audit_record
+from gongzhi.audit.models import ConsentPurpose
+from gongzhi.audit.services import audit_record, email_consent_given
 from gongzhi.core.errors import (
     Conflict,
     NotPermitted,
@@ -76,6 +77,7 @@ from .workflow import (
     risk_can,
 )
 
+ALERTS = ConsentPurpose.ALERTS.value
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 MAX_PHOTO_PIXELS = 40_000_000
 MAX_PHOTO_SIDE = 2048
@@ -613,8 +615,12 @@ def alert_publish(*, actor: Any, kind: str, severity: str, title: str, body: str
         recipients = alert_recipients(areas)
         emergency = severity == Severity.EMERGENCY
         now = timezone.now()
+        # An alert e-mail is optional mail: only with the person's "alerts" consent. The
+        # inbox entry and the public alert page reach everyone regardless.
         AlertDelivery.objects.bulk_create(
-            [AlertDelivery(alert=alert, user=u, emailed_at=now if emergency and u.email else None)
+            [AlertDelivery(alert=alert, user=u,
+                           emailed_at=now if emergency and u.email
+                           and email_consent_given(user=u, purpose=ALERTS) else None)
              for u in recipients]
         )
         from django.urls import reverse
@@ -622,7 +628,7 @@ def alert_publish(*, actor: Any, kind: str, severity: str, title: str, body: str
         url = reverse("safety:alert_detail", args=[alert.pk])
         for user in recipients:
             notification_send(recipient=user, kind="safety_alert", context={"alert": alert}, url=url,
-                              email=emergency)
+                              email=emergency, consent=ALERTS)
         audit_record(stream=f"alert:{alert.pk}", action="safety.alert_published", actor=actor,
                      data={"areas": [a.code for a in areas], "severity": severity, "recipients": len(recipients)})
     return alert
@@ -655,7 +661,9 @@ def alert_withdraw(*, actor: Any, alert: Alert) -> Alert:
 
 
 def alert_digest_send() -> int:
-    """E-mail each resident one digest of the non-emergency alerts not yet e-mailed."""
+    """E-mail each resident who agreed to alert e-mails one digest of the non-emergency
+    alerts not yet e-mailed. Without that consent the deliveries stay pending (inbox only):
+    someone who agrees later gets the alerts that are still in force."""
     from django.conf import settings
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
@@ -670,11 +678,15 @@ def alert_digest_send() -> int:
     by_user: dict[int, list[AlertDelivery]] = {}
     for d in pending:
         by_user.setdefault(d.user_id, []).append(d)
+    sent = 0
     for deliveries in by_user.values():
         user = deliveries[0].user
+        if not email_consent_given(user=user, purpose=ALERTS):
+            continue
+        sent += 1
         with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
             subject = _("Alerts for your area")
             body = render_to_string("safety/email/digest.txt", {"deliveries": deliveries, "site_url": settings.SITE_URL})
         send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [user.email])
         AlertDelivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(emailed_at=timezone.now())
-    return len(by_user)
+    return sent

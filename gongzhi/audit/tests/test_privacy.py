@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.test import Client
 from django.utils import timezone
 
 from gongzhi.accounts.models import Residence, ResidenceStatus
@@ -33,6 +34,106 @@ def test_resident_downloads_all_their_data_as_json(cast: Any, login: Any) -> Non
     ).exists()
 
 
+def _resident_takes_part_everywhere(cast: Any) -> dict[str, Any]:
+    """The resident reports and evaluates a case, proposes, supports, argues and votes,
+    volunteers and earns hours, and applies for mediation against resident2."""
+    from gongzhi.cases import demo as cases_demo
+    from gongzhi.cases.models import Case, Category
+    from gongzhi.cases.services import case_submit
+    from gongzhi.consultations import demo as consultations_demo
+    from gongzhi.mediation import services as mediation
+    from gongzhi.mediation.models import PartyRole
+    from gongzhi.volunteering import services as volunteering
+    from gongzhi.volunteering.models import Activity, SignUp
+    from gongzhi.volunteering.workflow import SignUpStatus
+
+    cases_demo.seed_calendar()
+    cases_demo.seed_categories()
+    area = cast.grid(1, 1)
+    case = case_submit(
+        actor=cast.resident, channel="web", category=Category.objects.get(code="pothole"),
+        description="A deep pothole by the school gate.", area=area,
+        lat=area.centroid_lat, lon=area.centroid_lon,
+    )
+    Case.objects.filter(pk=case.pk).update(
+        resolved=True, satisfaction=4, evaluation_comment="Fixed within a week.",
+        evaluated_at=timezone.now(),
+    )
+    consultations_demo.seed(cast)
+    volunteering.volunteer_profile_save(
+        actor=cast.resident, skills=["first_aid"], note="Evenings only, please."
+    )
+    start = timezone.now() - timedelta(hours=1)
+    activity = Activity.objects.create(
+        organisation=cast.orgs["volunteers"], title="Litter picking by the river",
+        area=cast.community(1), place="Bridge", starts_at=start,
+        ends_at=start + timedelta(hours=2), slots=5, created_by=cast.social,
+    )
+    signup = SignUp.objects.create(
+        activity=activity, volunteer=cast.resident, status=SignUpStatus.CHECKED_IN,
+        checked_in_at=start,
+    )
+    volunteering.hours_certify(actor=cast.social, signup=signup, minutes=90)
+    mediation.supervisor_designate(actor=cast.admin, area=cast.street, user=cast.committee)
+    dispute = mediation.mediation_apply(
+        actor=cast.resident, dispute_type="noise", area=cast.community(1),
+        description="Drumming upstairs every night.",
+        respondent=mediation.PartyData(PartyRole.RESPONDENT, "Li Wei", phone="13911112222"),
+    )
+    return {"case": case, "mediation": dispute}
+
+
+def test_the_download_holds_each_apps_own_data_and_no_ballot_choice(
+    cast: Any, login: Any
+) -> None:
+    from gongzhi.consultations.models import Ballot
+
+    made = _resident_takes_part_everywhere(cast)
+    response = login(cast, "resident").get("/audit/my-data.json")
+    assert response.status_code == 200
+    sections = json.loads(response.content)["sections"]
+
+    cases = sections["cases"]
+    assert [c["number"] for c in cases["reported_cases"]] == [made["case"].number]
+    assert cases["reported_cases"][0]["description"] == "A deep pothole by the school gate."
+    assert cases["evaluations"] == [
+        {
+            "case": made["case"].number, "resolved": True, "satisfaction": 4,
+            "comment": "Fixed within a week.", "evaluated_at": cases["evaluations"][0]["evaluated_at"],
+            "by_default": False,
+        }
+    ]
+
+    consultations = sections["consultations"]
+    assert {p["title"] for p in consultations["proposals"]} == {
+        "增设儿童游乐区", "柳岸社区增设电动自行车充电桩"
+    }
+    assert [s["title"] for s in consultations["supports"]] == ["柳岸社区增设电动自行车充电桩"]
+    assert [a["body"] for a in consultations["arguments"]] == ["下班回家已经八点多，延长时间能减少乱堆放。"]
+    assert len(consultations["votes_taken_part_in"]) == 2
+    # Participation only: no receipt, no option, nothing a ballot could be matched with.
+    text = response.content.decode()
+    for ballot in Ballot.objects.all():
+        assert ballot.receipt_hash not in text and str(ballot.pk) not in text
+    assert all(
+        set(v) == {"topic", "question", "voted_on", "age_declared"}
+        for v in consultations["votes_taken_part_in"]
+    )
+    assert "choices" not in text
+
+    volunteering = sections["volunteering"]
+    assert volunteering["profile"]["skills"] == ["first_aid"]
+    assert volunteering["profile"]["note"] == "Evenings only, please."
+    assert [s["title"] for s in volunteering["signups"]] == ["Litter picking by the river"]
+    assert [(e["kind"], e["minutes"]) for e in volunteering["ledger"]] == [("certified", 90)]
+
+    mediation = sections["mediation"]
+    [entry] = mediation["mediation_cases"]
+    assert entry["number"] == made["mediation"].number and entry["role"] == "applicant"
+    assert entry["my_party_record"]["name"] == cast.resident.public_name
+    assert "Li Wei" not in text and "13911112222" not in text
+
+
 def test_my_data_page_shows_the_data_escaped(cast: Any, login: Any) -> None:
     cast.resident.display_name = "<b>Wang</b>"
     cast.resident.save()
@@ -48,12 +149,30 @@ def test_visitor_is_sent_to_log_in_for_my_data(db: Any, client: Any) -> None:
 
 
 def test_deleting_an_account_anonymises_the_person_but_keeps_the_row(cast: Any, login: Any) -> None:
+    from gongzhi.cases import demo as cases_demo
+    from gongzhi.cases.models import Case, Category
+    from gongzhi.cases.services import case_submit
+
     user = cast.resident2
     pk = user.pk
+    name = user.public_name
     Notification.objects.create(recipient=user, kind="x", subject="hello")
+    cases_demo.seed_calendar()
+    cases_demo.seed_categories()
+    case = case_submit(
+        actor=user, channel="web", category=Category.objects.get(code="pothole"),
+        description="Broken paving outside number 12.", area=cast.grid(1, 1),
+        caller_name="Wang Fang", caller_phone="13800001111", contact_preference="phone",
+    )
     client = login(cast, "resident2")
     response = client.post("/audit/delete/", {"password": DEMO_PASSWORD, "confirm": "on"})
     assert response.status_code == 302
+    # The case stays in the record, without anything that says who reported it.
+    case = Case.objects.get(pk=case.pk)
+    assert case.description == "Broken paving outside number 12." and case.reporter_id == pk
+    assert (case.caller_name, case.caller_phone, case.contact_preference) == ("", "", "")
+    public = Client().get(f"/cases/{case.number}/").content.decode()
+    assert case.number in public and name not in public and "Wang Fang" not in public
     user.refresh_from_db()
     assert (user.pk, user.username, user.email, user.phone, user.display_name) == (
         pk,
@@ -177,3 +296,46 @@ def test_anchors_page_is_public_and_lists_anchors(db: Any, client: Any) -> None:
     assert response.status_code == 200 and anchor.hash in response.content.decode()
     doc = client.get("/audit/anchors.json").json()
     assert doc["anchors"][-1]["hash"] == anchor.hash
+
+
+def test_retention_clears_callers_contact_details_months_after_the_case_closed(cast: Any) -> None:
+    from gongzhi.cases import demo as cases_demo
+    from gongzhi.cases.models import Case, Category, Status
+    from gongzhi.cases.services import case_submit
+
+    cases_demo.seed_calendar()
+    cases_demo.seed_categories()
+    now = timezone.now()
+
+    def phoned(description: str, status: str, closed_days_ago: int | None) -> Case:
+        case = case_submit(
+            actor=cast.operator, channel="phone", category=Category.objects.get(code="pothole"),
+            description=description, area=cast.grid(1, 1),
+            caller_name="Zhao Min", caller_phone="13700002222",
+        )
+        closed = now - timedelta(days=closed_days_ago) if closed_days_ago is not None else None
+        Case.objects.filter(pk=case.pk).update(status=status, closed_at=closed)
+        return case
+
+    long_closed = phoned("Closed eight months ago.", Status.CLOSED, 240)
+    recently_closed = phoned("Closed a month ago.", Status.CLOSED, 30)
+    rejected_long_ago = phoned("Rejected a year ago.", Status.REJECTED, 365)
+    still_open = phoned("Still being handled.", Status.IN_PROGRESS, None)
+
+    result = services.retention_run(now=now)
+    assert result["cases.contact"] == 2
+    contacts = {
+        c.pk: (c.caller_name, c.caller_phone)
+        for c in Case.objects.filter(
+            pk__in=[long_closed.pk, recently_closed.pk, rejected_long_ago.pk, still_open.pk]
+        )
+    }
+    assert contacts == {
+        long_closed.pk: ("", ""),
+        rejected_long_ago.pk: ("", ""),
+        recently_closed.pk: ("Zhao Min", "13700002222"),
+        still_open.pk: ("Zhao Min", "13700002222"),
+    }
+    assert Case.objects.get(pk=long_closed.pk).description == "Closed eight months ago."
+    rule = RetentionRule.objects.get(data_type="cases.contact")
+    assert rule.months == 6 and rule.last_purged == 2

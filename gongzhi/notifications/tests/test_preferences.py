@@ -69,3 +69,50 @@ def test_preferences_page_saves_choices_and_rejects_unknown_values(cast: Any, lo
         == "inbox"
     )
     assert NotificationSettings.objects.get(user=cast.clerk).daily_digest
+
+
+def test_withdrawn_email_consent_keeps_notifications_in_the_inbox_only(
+    cast: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from gongzhi.audit.services import email_consent_set
+
+    user = cast.resident2
+    email_consent_set(actor=user, purpose="notifications", given=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        note = _send(user)
+    assert mail.outbox == []
+    assert Notification.objects.get(pk=note.pk).read_at is None  # still in the inbox
+    NotificationSettings.objects.create(user=user, daily_digest=True)
+    assert send_digests() == 0 and mail.outbox == []
+
+
+def test_consent_withdrawn_before_the_email_goes_out_stops_it(
+    cast: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from gongzhi.audit.services import email_consent_set
+    from gongzhi.notifications.services import deliver_email
+
+    user = cast.resident2
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        note = _send(user)
+    assert len(callbacks) == 1
+    email_consent_set(actor=user, purpose="notifications", given=False)
+    deliver_email(note.pk)
+    assert mail.outbox == []
+    assert Notification.objects.get(pk=note.pk).emailed_at is not None
+
+
+def test_the_digest_skips_people_who_withdrew_consent_after_the_notes_arrived(
+    cast: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from gongzhi.audit.services import email_consent_set
+
+    NotificationSettings.objects.create(user=cast.clerk, daily_digest=True)
+    NotificationSettings.objects.create(user=cast.clerk_b, daily_digest=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        _send(cast.clerk, "case_dispatched")
+        _send(cast.clerk_b, "case_dispatched")
+    email_consent_set(actor=cast.clerk_b, purpose="notifications", given=False)
+    assert send_digests() == 1
+    assert [m.to for m in mail.outbox] == [[cast.clerk.email]]
+    assert send_digests() == 0

@@ -8,6 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from gongzhi.accounts.models import Residence, ResidenceStatus
+from gongzhi.audit.services import email_consent_set
 from gongzhi.core.errors import NotPermitted, OutOfScope, ValidationFailed
 from gongzhi.notifications.models import Notification
 from gongzhi.organizations.models import Membership, Role
@@ -40,6 +41,7 @@ def test_residents_of_a_grid_inside_the_area_are_reached_and_pending_residences_
 
 
 def test_an_emergency_is_emailed_at_once_and_others_wait_for_the_digest(cast, django_capture_on_commit_callbacks):
+    email_consent_set(actor=cast.resident, purpose="alerts", given=True)
     with django_capture_on_commit_callbacks(execute=True):
         publish(cast, severity="warning")
     assert mail.outbox == []
@@ -49,6 +51,24 @@ def test_an_emergency_is_emailed_at_once_and_others_wait_for_the_digest(cast, dj
     assert services.alert_digest_send() == 1
     assert len(mail.outbox) == 2 and "Heavy rain" in mail.outbox[1].body
     assert services.alert_digest_send() == 0
+
+
+def test_without_alert_consent_no_alert_is_emailed_but_the_inbox_has_it(cast, django_capture_on_commit_callbacks):
+    # No consent recorded: alert e-mails are optional mail and default to off.
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(cast, severity="emergency")
+        publish(cast, severity="warning")
+    assert mail.outbox == []
+    assert services.alert_digest_send() == 0 and mail.outbox == []
+    assert Notification.objects.filter(recipient=cast.resident, kind="safety_alert").count() == 2
+    assert AlertDelivery.objects.filter(user=cast.resident, emailed_at=None).count() == 2
+    # Agreeing later brings the alerts still in force in the next digest.
+    email_consent_set(actor=cast.resident, purpose="alerts", given=True)
+    assert services.alert_digest_send() == 1 and mail.outbox[0].body.count("Heavy rain") == 2
+    email_consent_set(actor=cast.resident, purpose="alerts", given=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(cast, severity="warning")
+    assert services.alert_digest_send() == 0 and len(mail.outbox) == 1
 
 
 def test_opening_an_alert_sets_the_read_receipt_once(cast, login):
