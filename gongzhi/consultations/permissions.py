@@ -16,7 +16,7 @@ from gongzhi.accounts.selectors import is_verified_resident_of
 from gongzhi.organizations.models import OrgKind, Role
 from gongzhi.organizations.selectors import covers_area, is_admin, memberships_with
 
-from .models import Argument, Meeting, ModerationAction, Proposal, Topic
+from .models import Argument, Meeting, ModerationAction, ModerationKind, Proposal, Topic
 from .workflow import Phase, ProposalStatus, phase_allows
 
 
@@ -142,7 +142,8 @@ def can_edit_argument(user: Any, argument: Argument | None) -> bool:
 
 @rules.predicate
 def can_appeal(user: Any, action: ModerationAction | None) -> bool:
-    if action is None or action.appeal_status:
+    # Only a hide goes against the author; a restoration is nothing to appeal.
+    if action is None or action.appeal_status or action.kind != ModerationKind.HIDE:
         return False
     source = action.argument if action.argument is not None else action.proposal
     author_id = getattr(source, "author_id", None)

@@ -311,7 +311,7 @@ def proposal_support(*, actor: Any, proposal: Proposal) -> Proposal:
     the counter stays exact; a standing-call proposal reaching the threshold within its
     period qualifies as an agenda item (and becomes a topic at once when so configured)."""
     with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().select_related("area", "topic").get(pk=proposal.pk)
+        proposal = Proposal.objects.select_for_update(of=("self",)).select_related("area", "topic").get(pk=proposal.pk)
         _require(actor, "consultations.support_proposal", proposal,
                  _("Only verified residents of this area can support proposals that are open for support."))
         now = timezone.now()
@@ -374,7 +374,7 @@ def proposal_promote(*, actor: Any, proposal: Proposal, system: bool = False) ->
     """Turn a standing-call proposal into a topic (source: resident proposal) that starts
     in deliberation. The committee with one click, or the system when configured."""
     with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().select_related("area").get(pk=proposal.pk)
+        proposal = Proposal.objects.select_for_update(of=("self",)).select_related("area").get(pk=proposal.pk)
         if not proposal_can_transition(proposal.status, ProposalStatus.PROMOTED) or proposal.topic_id is not None:
             raise TransitionNotAllowed(_("This proposal cannot become a topic in its current state."))
         if not system:
@@ -428,7 +428,7 @@ def proposals_check_thresholds(*, now: datetime | None = None) -> dict[str, int]
     for proposal in Proposal.objects.filter(status=ProposalStatus.OPEN, topic__isnull=True,
                                             support_count__gt=0).select_related("area"):
         with transaction.atomic():
-            p = Proposal.objects.select_for_update().select_related("area").get(pk=proposal.pk)
+            p = Proposal.objects.select_for_update(of=("self",)).select_related("area").get(pk=proposal.pk)
             _maybe_qualify(p, now)
             qualified += p.status != ProposalStatus.OPEN
     return {"expired": expired, "qualified": qualified}
@@ -459,7 +459,7 @@ def argument_edit(*, actor: Any, argument: Argument, body: str) -> Argument:
     """The author may correct an argument within the edit window after posting."""
     body = _text(body, field="body", max_length=TEXT_MAX, what=_("your argument"))
     with transaction.atomic():
-        argument = Argument.objects.select_for_update().select_related("topic").get(pk=argument.pk)
+        argument = Argument.objects.select_for_update(of=("self",)).select_related("topic").get(pk=argument.pk)
         _require(actor, "consultations.change_argument", argument, _("Only the author can edit an argument."))
         if timezone.now() - argument.created_at > EDIT_WINDOW:
             raise TransitionNotAllowed(
@@ -492,7 +492,7 @@ def argument_moderate(*, actor: Any, argument: Argument, hide: bool, reason: str
     the public moderation log without names."""
     reason = _text(reason, field="reason", max_length=500, what=_("the reason"))
     with transaction.atomic():
-        argument = Argument.objects.select_for_update().select_related("topic").get(pk=argument.pk)
+        argument = Argument.objects.select_for_update(of=("self",)).select_related("topic").get(pk=argument.pk)
         _require(actor, "consultations.moderate_topic", argument.topic, _("Only the committee moderates."))
         if argument.is_hidden == hide:
             raise Conflict(_("This argument is already hidden.") if hide else _("This argument is not hidden."))
@@ -514,7 +514,7 @@ def moderation_appeal(*, actor: Any, action: ModerationAction, text: str) -> Mod
     """The author appeals a moderation decision, once."""
     text = _text(text, field="text", max_length=2000, what=_("your appeal"))
     with transaction.atomic():
-        action = ModerationAction.objects.select_for_update().select_related("argument", "proposal").get(id=action.id)
+        action = ModerationAction.objects.select_for_update(of=("self",)).select_related("argument", "proposal").get(id=action.id)
         _require(actor, "consultations.appeal_moderationaction", action,
                  _("Only the author can appeal, and only once."))
         action.appeal_status, action.appeal_text = AppealStatus.PENDING, text
@@ -530,7 +530,7 @@ def moderation_appeal(*, actor: Any, action: ModerationAction, text: str) -> Mod
 def moderation_decide_appeal(*, actor: Any, action: ModerationAction, grant: bool, answer: str) -> ModerationAction:
     answer = _text(answer, field="answer", max_length=500, what=_("the answer"))
     with transaction.atomic():
-        action = ModerationAction.objects.select_for_update().select_related("topic", "argument").get(pk=action.pk)
+        action = ModerationAction.objects.select_for_update(of=("self",)).select_related("topic", "argument").get(pk=action.pk)
         _require(actor, "consultations.moderate_topic", action.topic, _("Only the committee decides appeals."))
         if action.appeal_status != AppealStatus.PENDING:
             raise TransitionNotAllowed(_("There is no pending appeal on this decision."))
@@ -642,7 +642,7 @@ def ballot_cast(*, actor: Any, topic: Topic, choices: list[int], age_confirmed: 
     The audit event says that the actor voted, never the choices.
     """
     with transaction.atomic():
-        topic = Topic.objects.select_for_update().select_related("area").get(pk=topic.pk)
+        topic = Topic.objects.select_for_update(of=("self",)).select_related("area").get(pk=topic.pk)
         vote = Vote.objects.select_for_update().filter(topic=topic).first()
         if vote is None or topic.phase != Phase.VOTE or vote.is_closed:
             raise TransitionNotAllowed(_("This topic is not open for voting."))
@@ -812,7 +812,7 @@ def milestone_update(*, actor: Any, milestone: Milestone, progress: int, note: s
     if len(note) > 500:
         raise ValidationFailed(_("The note is too long: at most 500 characters."), field="note")
     with transaction.atomic():
-        milestone = Milestone.objects.select_for_update().select_related("topic").get(pk=milestone.pk)
+        milestone = Milestone.objects.select_for_update(of=("self",)).select_related("topic").get(pk=milestone.pk)
         _require(actor, "consultations.plan_topic", milestone.topic, _("Only the committee reports progress."))
         old = milestone.progress
         milestone.progress = progress

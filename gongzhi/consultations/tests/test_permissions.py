@@ -8,7 +8,16 @@ import pytest
 import rules
 
 from conftest import PERSONAS, persona_user
-from gongzhi.consultations.models import Argument, Proposal, Topic, Vote, VoteOption
+from gongzhi.consultations.models import (
+    AppealStatus,
+    Argument,
+    ModerationAction,
+    ModerationKind,
+    Proposal,
+    Topic,
+    Vote,
+    VoteOption,
+)
 from gongzhi.consultations.workflow import Phase
 from gongzhi.organizations.models import Membership, Role
 
@@ -28,6 +37,9 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "change_argument": ({"resident"}, {Phase.DELIBERATE}),
     "flag_argument": (SIGNED_IN - {"resident"}, ALL_PHASES - {Phase.CLOSED}),
     "moderate_topic": (COMMITTEE, ALL_PHASES),
+    # The author of a hidden argument, once, whatever the phase: a hide can be
+    # contested after the debate has moved on.
+    "appeal_moderationaction": ({"resident"}, ALL_PHASES),
     "cast_vote": (RESIDENTS, {Phase.VOTE}),
     "configure_vote": (COMMITTEE, {Phase.COLLECT, Phase.DELIBERATE}),
     "decide_topic": (COMMITTEE, {Phase.RESULT}),
@@ -39,17 +51,21 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
 
 def objects_in_phase(cast: Any, phase: str) -> dict[str, Any]:
     """A topic fixed in `phase` (set directly: this tests the rules, not the transitions),
-    with a vote, a topic proposal, a standing-call proposal and a resident's argument."""
+    with a vote, a topic proposal, a standing-call proposal, a resident's argument, and
+    another of theirs that the committee hid."""
     topic = Topic.objects.create(area=cast.street, title="T", summary="S", phase=phase)
     vote = Vote.objects.create(topic=topic, question="Q")
     VoteOption.objects.create(vote=vote, label="Yes")
     author = cast.users["resident"]
+    hidden = Argument.objects.create(topic=topic, author=author, stance="against", body="H", is_hidden=True)
     return {
         "topic": topic,
         "area": cast.street,
         "topic_proposal": Proposal.objects.create(area=cast.street, topic=topic, author=author, title="P", body="B"),
         "standing_proposal": Proposal.objects.create(area=cast.street, author=author, title="P", body="B"),
         "argument": Argument.objects.create(topic=topic, author=author, stance="for", body="A"),
+        "hide": ModerationAction.objects.create(topic=topic, argument=hidden, kind=ModerationKind.HIDE,
+                                                reason="Insults", moderator=cast.users["committee"]),
     }
 
 
@@ -58,6 +74,7 @@ def target(action: str, objs: dict[str, Any]) -> Any:
         "add_topic": objs["area"], "record_meeting": objs["area"], "add_proposal": objs["topic"],
         "support_proposal": objs["topic_proposal"], "promote_proposal": objs["standing_proposal"],
         "change_argument": objs["argument"], "flag_argument": objs["argument"],
+        "appeal_moderationaction": objs["hide"],
     }.get(action, objs["topic"])
 
 
@@ -97,3 +114,14 @@ def test_a_closed_vote_accepts_no_ballots_even_in_the_vote_phase(cast: Any) -> N
     Vote.objects.filter(topic=topic).update(closed_at=timezone.now())
     topic = Topic.objects.get(pk=topic.pk)
     assert not rules.has_perm("consultations.cast_vote", cast.users["resident"], topic)
+
+
+def test_an_appeal_is_only_against_a_hide_and_only_once(cast: Any) -> None:
+    objs = objects_in_phase(cast, Phase.DELIBERATE)
+    hide, author = objs["hide"], cast.users["resident"]
+    restore = ModerationAction.objects.create(topic=hide.topic, argument=hide.argument, kind=ModerationKind.RESTORE,
+                                              reason="On second thought", moderator=cast.users["committee"])
+    assert rules.has_perm("consultations.appeal_moderationaction", author, hide)
+    assert not rules.has_perm("consultations.appeal_moderationaction", author, restore)
+    hide.appeal_status = AppealStatus.PENDING
+    assert not rules.has_perm("consultations.appeal_moderationaction", author, hide)

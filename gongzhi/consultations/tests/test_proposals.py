@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +24,7 @@ def standing(cast: Any, **kwargs: Any) -> Proposal:
                                     body="Near the metro exit.", **kwargs)
 
 
+@pytest.mark.pg  # the support locks a row joined to a nullable topic: PostgreSQL refused that once
 def test_each_verified_resident_supports_once_and_the_counter_follows(cast: Any) -> None:
     proposal = standing(cast)
     services.proposal_support(actor=cast.resident, proposal=proposal)
@@ -154,3 +157,52 @@ def test_supporting_through_the_page_and_twice_gives_a_clear_refusal(cast: Any, 
     assert twice.status_code == 409 and "already support" in twice.content.decode()
     assert Support.objects.filter(proposal=proposal).count() == 1
     assert login(cast, "clerk").post(url).status_code == 403
+
+
+def _at_once(calls: list[Callable[[], Any]]) -> list[str]:
+    """Run the calls in threads released together; each outcome is "ok", "conflict" or
+    the name of whatever else was raised."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[str] = []
+
+    def run(call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait(timeout=10)
+            call()
+            outcomes.append("ok")
+        except Conflict:
+            outcomes.append("conflict")
+        except Exception as error:  # SQLite refuses a concurrent writer outright
+            outcomes.append(type(error).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return outcomes
+
+
+@pytest.mark.pg
+def test_two_concurrent_supports_of_one_person_record_exactly_one(tcast: Any) -> None:
+    proposal = standing(tcast)
+    outcomes = _at_once([lambda: services.proposal_support(actor=tcast.resident2, proposal=proposal)] * 2)
+    assert outcomes.count("ok") == 1, outcomes
+    if connection.vendor == "postgresql":  # the row lock makes the second wait, then refuse
+        assert sorted(outcomes) == ["conflict", "ok"]
+    assert Support.objects.filter(proposal=proposal).count() == 1
+    assert Proposal.objects.get(pk=proposal.pk).support_count == 1
+
+
+@pytest.mark.pg
+def test_concurrent_supports_of_two_people_both_count(tcast: Any) -> None:
+    proposal = standing(tcast)
+    outcomes = _at_once([lambda u=u: services.proposal_support(actor=u, proposal=proposal)
+                         for u in (tcast.resident, tcast.resident2)])
+    if connection.vendor == "postgresql":  # SQLite may refuse the second writer outright
+        assert outcomes == ["ok", "ok"]
+    kept = outcomes.count("ok")
+    assert kept >= 1, outcomes
+    assert Proposal.objects.get(pk=proposal.pk).support_count == kept == Support.objects.filter(proposal=proposal).count()
