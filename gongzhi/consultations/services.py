@@ -301,7 +301,7 @@ def proposal_support(*, actor: Any, proposal: Proposal) -> Proposal:
     the counter stays exact; a standing-call proposal reaching the threshold within its
     period qualifies as an agenda item (and becomes a topic at once when so configured)."""
     with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().select_related("area", "topic").get(pk=proposal.pk)
+        proposal = Proposal.objects.select_for_update(of=("self",)).select_related("area", "topic").get(pk=proposal.pk)
         _require(actor, "consultations.support_proposal", proposal,
                  _("Only verified residents of this area can support proposals that are open for support."))
         now = timezone.now()
@@ -504,7 +504,7 @@ def moderation_appeal(*, actor: Any, action: ModerationAction, text: str) -> Mod
     """The author appeals a moderation decision, once."""
     text = _text(text, field="text", max_length=2000, what=_("your appeal"))
     with transaction.atomic():
-        action = ModerationAction.objects.select_for_update().select_related("argument", "proposal").get(id=action.id)
+        action = ModerationAction.objects.select_for_update(of=("self",)).select_related("argument", "proposal").get(id=action.id)
         _require(actor, "consultations.appeal_moderationaction", action,
                  _("Only the author can appeal, and only once."))
         action.appeal_status, action.appeal_text = AppealStatus.PENDING, text
@@ -520,7 +520,7 @@ def moderation_appeal(*, actor: Any, action: ModerationAction, text: str) -> Mod
 def moderation_decide_appeal(*, actor: Any, action: ModerationAction, grant: bool, answer: str) -> ModerationAction:
     answer = _text(answer, field="answer", max_length=500, what=_("the answer"))
     with transaction.atomic():
-        action = ModerationAction.objects.select_for_update().select_related("topic", "argument").get(pk=action.pk)
+        action = ModerationAction.objects.select_for_update(of=("self",)).select_related("topic", "argument").get(pk=action.pk)
         _require(actor, "consultations.moderate_topic", action.topic, _("Only the committee decides appeals."))
         if action.appeal_status != AppealStatus.PENDING:
             raise TransitionNotAllowed(_("There is no pending appeal on this decision."))

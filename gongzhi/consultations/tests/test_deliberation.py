@@ -72,6 +72,7 @@ def test_flagging_once_per_person_and_never_ones_own(cast: Any) -> None:
     assert Flag.objects.count() == 1
 
 
+@pytest.mark.pg  # select_for_update() with a nullable select_related join fails only there
 def test_moderation_tells_the_author_why_and_an_appeal_can_restore(cast: Any, login: Any) -> None:
     topic = make_topic(cast, Phase.DELIBERATE)
     argument = services.argument_add(actor=cast.resident, topic=topic, stance="for", body="Rude words here")
