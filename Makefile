@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= gongzhi.config.settings.dev
 
-.PHONY: run run-prod test install lint typecheck bench translations messages clean lock
+.PHONY: run run-prod test install lint typecheck bench load fault translations messages clean lock
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,14 @@ run-prod: install translations
 # Every benchmark in bench/, with ratios against same-run baselines: bench/results.json.
 bench: install
 	@scripts/bench.sh
+
+# Capacity, then the mix at 70% of it for GONGZHI_LOAD_SECONDS (600): bench/out/load.json.
+load: install translations
+	@scripts/load.sh load
+
+# The mix under load while a worker, a consumer, PostgreSQL and Redis fail: bench/out/fault.json.
+fault: install translations
+	@scripts/load.sh fault
 
 lint: install
 	$(VENV)/bin/ruff check .

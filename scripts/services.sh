@@ -16,12 +16,38 @@ services_start() {
   fi
   services_pg "$SERVICES_PGBIN/pg_ctl" -D "$dir/pg" -l "$dir/pg/server.log" -w -o "-p $pgport -k $dir/pg -c listen_addresses=127.0.0.1 -c max_connections=300 ${SERVICES_PG_OPTS:-}" start >/dev/null
   services_pg "$SERVICES_PGBIN/createdb" -h 127.0.0.1 -p "$pgport" -U gongzhi gongzhi 2>/dev/null || true
-  redis-server --port "$redisport" --bind 127.0.0.1 --save "" --appendonly no --daemonize no >"$dir/redis.log" 2>&1 &
-  SERVICES_REDIS_PID=$!
+  SERVICES_REDIS_PORT=$redisport
+  services_redis_up
   GONGZHI_PG_URL="postgres://gongzhi@127.0.0.1:$pgport/gongzhi"
   GONGZHI_REDIS_URL="redis://127.0.0.1:$redisport/0"
-  for _ in $(seq 50); do redis-cli -p "$redisport" ping >/dev/null 2>&1 && break; sleep 0.1; done
   export GONGZHI_PG_URL GONGZHI_REDIS_URL
+}
+
+# Redis in the foreground of a background job; its pid also goes to $SERVICES_DIR/redis.pid
+# so another process (the fault test) can restart it and services_stop still finds it.
+# SERVICES_REDIS_OPTS adds options (the fault test turns on the append-only file).
+services_redis_up() {
+  # shellcheck disable=SC2086
+  redis-server --port "$SERVICES_REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$SERVICES_DIR" \
+    --daemonize no ${SERVICES_REDIS_OPTS:-} >>"$SERVICES_DIR/redis.log" 2>&1 &
+  SERVICES_REDIS_PID=$!
+  echo "$SERVICES_REDIS_PID" >"$SERVICES_DIR/redis.pid"
+  for _ in $(seq 50); do redis-cli -p "$SERVICES_REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+}
+
+# For the fault test, called in a fresh shell with SERVICES_DIR, SERVICES_REDIS_PORT (and
+# SERVICES_PGBIN) set: stop the running server, start it again with the same options.
+services_restart_redis() {
+  local pid; pid=$(cat "$SERVICES_DIR/redis.pid" 2>/dev/null || true)
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  fi
+  services_redis_up
+}
+
+services_restart_pg() {
+  services_pg "$SERVICES_PGBIN/pg_ctl" -D "$SERVICES_DIR/pg" -m "${1:-fast}" -w restart >/dev/null
 }
 
 services_stop() {
@@ -30,6 +56,8 @@ services_stop() {
     services_pg "$SERVICES_PGBIN/pg_ctl" -D "$SERVICES_DIR/pg" -m fast stop >/dev/null 2>&1
   fi
   [ -n "${SERVICES_REDIS_PID:-}" ] && kill "$SERVICES_REDIS_PID" 2>/dev/null
+  # A restarted server (fault test) is not our child: its pid is in the file.
+  [ -n "${SERVICES_DIR:-}" ] && [ -f "$SERVICES_DIR/redis.pid" ] && kill "$(cat "$SERVICES_DIR/redis.pid")" 2>/dev/null
   wait "${SERVICES_REDIS_PID:-}" 2>/dev/null
   return 0
 }

@@ -148,6 +148,7 @@ def test_the_proposal_list_needs_a_fixed_number_of_queries(cast: Any, login: Any
     assert len(few) == len(many) <= 12
 
 
+@pytest.mark.pg  # select_for_update() with a nullable select_related join fails only there
 def test_supporting_through_the_page_and_twice_gives_a_clear_refusal(cast: Any, login: Any) -> None:
     proposal = standing(cast)
     client = login(cast, "resident2")
