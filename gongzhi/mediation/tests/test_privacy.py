@@ -21,7 +21,8 @@ def test_a_party_to_an_open_mediation_cannot_delete_their_account(supervised: An
     response = client.post("/audit/delete/", {"password": DEMO_PASSWORD, "confirm": "on"})
     body = response.content.decode()
     assert response.status_code == 400
-    assert f"open mediation {case.number}" in body
+    # The resident reads Chinese: the reason names the open mediation by its number.
+    assert f"未结束的调解 {case.number}" in body
     supervised.resident.refresh_from_db()
     assert supervised.resident.is_active and supervised.resident.username == "resident"
     assert EmailAddress.objects.filter(user=supervised.resident).exists()
